@@ -1,0 +1,77 @@
+-- Schema of the accounts database, version 1.
+--
+-- Applied at start-up when the file's `user_version` is 0; later versions add
+-- numbered migrations in src/store/mod.rs and bump `user_version`.
+
+-- One row per account. `email_key` and `username_key` are the case-folded
+-- forms that uniqueness and look-ups use; `email` and `username` keep what the
+-- user typed (domain lower-cased, username NFKC-normalised) for display.
+CREATE TABLE users (
+    id                 INTEGER PRIMARY KEY AUTOINCREMENT,
+    email              TEXT    NOT NULL,
+    email_key          TEXT    NOT NULL UNIQUE,
+    username           TEXT,
+    username_key       TEXT    UNIQUE,
+    password_hash      TEXT    NOT NULL,
+    is_email_confirmed INTEGER NOT NULL DEFAULT 0,
+    is_active          INTEGER NOT NULL DEFAULT 1,
+    -- Access and refresh tokens whose `iat` is before this second are refused:
+    -- bumped by password changes, resets, logout-all and deactivation.
+    tokens_valid_after INTEGER NOT NULL DEFAULT 0,
+    created_at         INTEGER NOT NULL
+);
+
+-- Single-use tokens mailed to users (email confirmation, password reset).
+-- Only the SHA-256 of the token is stored; the plain token lives in the
+-- outbox until the mail is delivered.
+CREATE TABLE one_time_tokens (
+    token_hash BLOB    PRIMARY KEY,
+    user_id    INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    purpose    TEXT    NOT NULL CHECK (purpose IN ('confirm_email', 'reset_password')),
+    expires_at INTEGER NOT NULL,
+    used_at    INTEGER
+) WITHOUT ROWID;
+CREATE INDEX one_time_tokens_by_user ON one_time_tokens (user_id, purpose);
+CREATE INDEX one_time_tokens_by_expiry ON one_time_tokens (expires_at);
+
+-- One row per login ("refresh family"): every token issued for that login
+-- carries the family in the first 16 hex characters of its `jti`.
+-- Revoking the row ends the login: its refresh and access tokens are refused.
+CREATE TABLE sessions (
+    family     TEXT    PRIMARY KEY,
+    user_id    INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    revoked_at INTEGER
+) WITHOUT ROWID;
+CREATE INDEX sessions_by_user ON sessions (user_id);
+CREATE INDEX sessions_by_expiry ON sessions (expires_at);
+
+-- Every refresh token issued, so rotation can spend them and detect reuse.
+CREATE TABLE refresh_tokens (
+    jti        TEXT    PRIMARY KEY,
+    family     TEXT    NOT NULL REFERENCES sessions (family) ON DELETE CASCADE,
+    expires_at INTEGER NOT NULL,
+    spent_at   INTEGER
+) WITHOUT ROWID;
+CREATE INDEX refresh_tokens_by_family ON refresh_tokens (family);
+CREATE INDEX refresh_tokens_by_expiry ON refresh_tokens (expires_at);
+
+-- Mail waiting for (or past) delivery. Written in the same transaction as the
+-- change that causes it; a background sender delivers it. The body holds a
+-- one-time link, so it is erased once the message is delivered or abandoned.
+CREATE TABLE outbox (
+    id              INTEGER PRIMARY KEY AUTOINCREMENT,
+    kind            TEXT    NOT NULL,
+    recipient       TEXT    NOT NULL,
+    subject         TEXT    NOT NULL,
+    text_body       TEXT,
+    created_at      INTEGER NOT NULL,
+    attempts        INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at INTEGER NOT NULL,
+    sent_at         INTEGER,
+    failed_at       INTEGER,
+    last_error      TEXT
+);
+CREATE INDEX outbox_pending ON outbox (next_attempt_at)
+    WHERE sent_at IS NULL AND failed_at IS NULL;

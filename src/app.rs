@@ -1,0 +1,53 @@
+//! What every request worker shares: settings, signing keys, the hashing
+//! lane, the mail waker and the throttles. Built once at start-up.
+
+use crate::config::Config;
+use crate::domain::jwt::TokenKeys;
+use crate::hashing::PasswordHasher;
+use crate::mail::MailWaker;
+use crate::secret::Secret;
+use crate::throttle::Throttle;
+
+pub struct App {
+    pub config: Config,
+    pub keys: TokenKeys,
+    pub hasher: PasswordHasher,
+    pub mail: MailWaker,
+    pub throttles: Throttles,
+}
+
+/// One throttle per limit of `ACCOUNTS_THROTTLE_*`.
+pub struct Throttles {
+    /// Failed logins per account.
+    pub login_account: Throttle,
+    /// Failed logins per client address.
+    pub login_address: Throttle,
+    /// Registrations per client address.
+    pub register_address: Throttle,
+    /// Requests that send mail, per client address.
+    pub mail_address: Throttle,
+}
+
+impl App {
+    pub fn new(config: Config, secret: &Secret, mail: MailWaker) -> App {
+        let t = &config.throttle;
+        let on = |limit| if t.enabled { Some(limit) } else { None };
+        let throttles = Throttles {
+            login_account: Throttle::new(on(t.login_account)),
+            login_address: Throttle::new(on(t.login_address)),
+            register_address: Throttle::new(on(t.register_address)),
+            mail_address: Throttle::new(on(t.mail_address)),
+        };
+        App {
+            keys: TokenKeys::new(secret),
+            hasher: PasswordHasher::start(
+                config.hash_threads,
+                config.hash_queue,
+                config.bcrypt_cost,
+            ),
+            mail,
+            throttles,
+            config,
+        }
+    }
+}

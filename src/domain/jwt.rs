@@ -1,0 +1,319 @@
+//! Access and refresh tokens: HS256 JWTs with SimpleJWT's claims.
+//!
+//! The claims are exactly SimpleJWT's (`token_type`, `exp`, `iat`, `jti`,
+//! `user_id`) and the key is `ACCOUNTS_SECRET_KEY` as raw bytes, as SimpleJWT
+//! signs with Django's SECRET_KEY, so tokens move between the two services.
+//! Every token of one login shares a family: the first 16 hex characters of
+//! its 32-character `jti`. That is how a logout, given any token of a login,
+//! finds the whole login without an extra claim.
+
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation, decode, encode};
+use serde::{Deserialize, Serialize};
+
+use super::random::{RandomError, random_hex};
+use crate::secret::Secret;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenType {
+    Access,
+    Refresh,
+}
+
+impl TokenType {
+    fn as_str(self) -> &'static str {
+        match self {
+            TokenType::Access => "access",
+            TokenType::Refresh => "refresh",
+        }
+    }
+}
+
+/// The login a token belongs to: 16 hex characters.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Family(String);
+
+impl Family {
+    pub fn generate() -> Result<Family, RandomError> {
+        random_hex::<8>().map(Family)
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A token that passed signature, algorithm, expiry and type checks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VerifiedToken {
+    pub token_type: TokenType,
+    pub user_id: i64,
+    pub iat: u64,
+    pub exp: u64,
+    pub jti: String,
+}
+
+impl VerifiedToken {
+    pub fn family(&self) -> Family {
+        Family(self.jti.chars().take(16).collect())
+    }
+}
+
+/// A freshly signed token.
+#[derive(Debug, Clone)]
+pub struct IssuedToken {
+    pub token: String,
+    pub jti: String,
+    pub exp: u64,
+}
+
+/// Why a token was refused. Clients see only the contract's generic body;
+/// the variant is for the log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TokenError {
+    /// Bad shape, signature, algorithm or claims, or expired.
+    Invalid(String),
+    /// A valid token of the other type (a refresh token used as access).
+    WrongType,
+}
+
+#[derive(Serialize)]
+struct OutgoingClaims<'a> {
+    token_type: &'a str,
+    exp: u64,
+    iat: u64,
+    jti: &'a str,
+    user_id: i64,
+}
+
+#[derive(Deserialize)]
+struct IncomingClaims {
+    token_type: String,
+    exp: u64,
+    iat: Option<u64>,
+    jti: Option<String>,
+    user_id: UserIdClaim,
+}
+
+/// SimpleJWT up to 5.4 issues `user_id` as a number, 5.5 as a string.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum UserIdClaim {
+    Number(i64),
+    Text(String),
+}
+
+impl UserIdClaim {
+    fn value(&self) -> Option<i64> {
+        match self {
+            UserIdClaim::Number(n) => Some(*n),
+            UserIdClaim::Text(s) => s.parse().ok(),
+        }
+    }
+}
+
+/// Signs and checks tokens with one HS256 key.
+pub struct TokenKeys {
+    encoding: EncodingKey,
+    decoding: DecodingKey,
+    validation: Validation,
+}
+
+impl TokenKeys {
+    pub fn new(secret: &Secret) -> TokenKeys {
+        let mut validation = Validation::new(Algorithm::HS256);
+        // SimpleJWT's leeway is 0; jsonwebtoken's default of 60 s would keep
+        // expired tokens alive for a minute.
+        validation.leeway = 0;
+        validation.validate_aud = false;
+        validation.set_required_spec_claims(&["exp"]);
+        TokenKeys {
+            encoding: EncodingKey::from_secret(secret.expose()),
+            decoding: DecodingKey::from_secret(secret.expose()),
+            validation,
+        }
+    }
+
+    /// Signs a token of `token_type` for the user, in the given login.
+    pub fn issue(
+        &self,
+        token_type: TokenType,
+        user_id: i64,
+        family: &Family,
+        now: u64,
+        lifetime: u64,
+    ) -> Result<IssuedToken, RandomError> {
+        let jti = format!("{}{}", family.as_str(), random_hex::<8>()?);
+        let exp = now + lifetime;
+        let claims = OutgoingClaims {
+            token_type: token_type.as_str(),
+            exp,
+            iat: now,
+            jti: &jti,
+            user_id,
+        };
+        let token = encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
+            // HS256 signing of a small serde struct cannot fail.
+            .expect("HS256 signing never fails");
+        Ok(IssuedToken { token, jti, exp })
+    }
+
+    /// Checks signature (HS256 only), expiry (no leeway) and claims, and
+    /// that the token is of the expected type (`None` accepts either).
+    pub fn verify(
+        &self,
+        token: &str,
+        expected: Option<TokenType>,
+    ) -> Result<VerifiedToken, TokenError> {
+        let data = decode::<IncomingClaims>(token, &self.decoding, &self.validation)
+            .map_err(|e| TokenError::Invalid(e.to_string()))?;
+        let claims = data.claims;
+        let token_type = match claims.token_type.as_str() {
+            "access" => TokenType::Access,
+            "refresh" => TokenType::Refresh,
+            other => return Err(TokenError::Invalid(format!("unknown token_type {other:?}"))),
+        };
+        if expected.is_some_and(|e| e != token_type) {
+            return Err(TokenError::WrongType);
+        }
+        let user_id = claims
+            .user_id
+            .value()
+            .ok_or_else(|| TokenError::Invalid("user_id is not a number".into()))?;
+        let jti = claims
+            .jti
+            .filter(|j| !j.is_empty())
+            .ok_or_else(|| TokenError::Invalid("missing jti".into()))?;
+        Ok(VerifiedToken {
+            token_type,
+            user_id,
+            iat: claims.iat.unwrap_or(0),
+            exp: claims.exp,
+            jti,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn keys() -> TokenKeys {
+        TokenKeys::new(&Secret::from("a-test-key-that-is-long-enough-for-hs256"))
+    }
+
+    fn now() -> u64 {
+        jsonwebtoken::get_current_timestamp()
+    }
+
+    #[test]
+    fn an_issued_token_verifies_with_its_claims() {
+        let family = Family::generate().unwrap();
+        let issued = keys()
+            .issue(TokenType::Access, 42, &family, now(), 60)
+            .unwrap();
+        let v = keys()
+            .verify(&issued.token, Some(TokenType::Access))
+            .unwrap();
+        assert_eq!(v.user_id, 42);
+        assert_eq!(v.jti.len(), 32);
+        assert!(v.jti.chars().all(|c| c.is_ascii_hexdigit()));
+        assert_eq!(v.family(), family);
+        assert_eq!(v.exp - v.iat, 60);
+    }
+
+    #[test]
+    fn the_other_type_is_refused() {
+        let issued = keys()
+            .issue(
+                TokenType::Refresh,
+                1,
+                &Family::generate().unwrap(),
+                now(),
+                60,
+            )
+            .unwrap();
+        assert_eq!(
+            keys().verify(&issued.token, Some(TokenType::Access)),
+            Err(TokenError::WrongType)
+        );
+        assert!(keys().verify(&issued.token, None).is_ok());
+    }
+
+    #[test]
+    fn expiry_has_no_leeway() {
+        let issued = keys()
+            .issue(
+                TokenType::Access,
+                1,
+                &Family::generate().unwrap(),
+                now() - 100,
+                99,
+            )
+            .unwrap();
+        assert!(matches!(
+            keys().verify(&issued.token, None),
+            Err(TokenError::Invalid(_))
+        ));
+    }
+
+    #[test]
+    fn another_key_is_refused() {
+        let other = TokenKeys::new(&Secret::from("another-key-that-is-long-enough-for-hs256"));
+        let issued = other
+            .issue(
+                TokenType::Access,
+                1,
+                &Family::generate().unwrap(),
+                now(),
+                60,
+            )
+            .unwrap();
+        assert!(keys().verify(&issued.token, None).is_err());
+    }
+
+    #[test]
+    fn string_user_ids_are_accepted() {
+        let claims = serde_json::json!({"token_type": "access", "exp": now() + 60, "iat": now(), "jti": "ab".repeat(16), "user_id": "7"});
+        let key = EncodingKey::from_secret(b"a-test-key-that-is-long-enough-for-hs256");
+        let token = encode(&Header::new(Algorithm::HS256), &claims, &key).unwrap();
+        assert_eq!(
+            keys()
+                .verify(&token, Some(TokenType::Access))
+                .unwrap()
+                .user_id,
+            7
+        );
+    }
+
+    #[test]
+    fn alg_none_and_other_algorithms_are_refused() {
+        use base64::Engine;
+        let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+        let payload = b64.encode(format!(
+            r#"{{"token_type":"access","exp":{},"iat":1,"jti":"{}","user_id":1}}"#,
+            now() + 60,
+            "ab".repeat(16)
+        ));
+        for header in [
+            r#"{"alg":"none","typ":"JWT"}"#,
+            r#"{"alg":"HS512","typ":"JWT"}"#,
+            r#"{"alg":"RS256","typ":"JWT"}"#,
+        ] {
+            let token = format!("{}.{payload}.", b64.encode(header));
+            assert!(keys().verify(&token, None).is_err(), "{header}");
+        }
+    }
+
+    #[test]
+    fn missing_exp_or_type_is_refused() {
+        let key = EncodingKey::from_secret(b"a-test-key-that-is-long-enough-for-hs256");
+        for claims in [
+            serde_json::json!({"token_type": "access", "iat": 1, "jti": "ab".repeat(16), "user_id": 1}),
+            serde_json::json!({"exp": now() + 60, "iat": 1, "jti": "ab".repeat(16), "user_id": 1}),
+            serde_json::json!({"token_type": "id", "exp": now() + 60, "iat": 1, "jti": "ab".repeat(16), "user_id": 1}),
+        ] {
+            let token = encode(&Header::new(Algorithm::HS256), &claims, &key).unwrap();
+            assert!(keys().verify(&token, None).is_err(), "{claims}");
+        }
+    }
+}

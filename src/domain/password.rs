@@ -1,0 +1,282 @@
+//! Passwords: parsing, Django's strength validators, and hashing.
+//!
+//! Hashing follows Django's `bcrypt_sha256` hasher: bcrypt over the hex
+//! SHA-256 digest of the password. bcrypt alone reads only 72 bytes and stops
+//! at a NUL byte; the digest is 64 ASCII characters whatever the password, so
+//! long passwords are never silently truncated and Django hashes of that kind
+//! can be imported as they are. The stored value is `bcrypt_sha256$` followed
+//! by a standard `$2b$<cost>$...` bcrypt string.
+//!
+//! Normalisation: surrounding whitespace is trimmed (as the original DRF
+//! serializers did) and the rest is put in Unicode NFC, at registration and
+//! login alike, so the same password typed on systems that compose accents
+//! differently still matches. NFC (not NFKC) keeps every password a Django
+//! deployment accepted byte-for-byte the same, so imported hashes match.
+
+use std::collections::HashSet;
+use std::sync::OnceLock;
+
+use sha2::{Digest, Sha256};
+use unicode_normalization::UnicodeNormalization;
+
+/// A password as typed, normalised; may be weak (used to log in).
+#[derive(Clone, PartialEq, Eq)]
+pub struct Password(String);
+
+/// A password that passed the strength validators (used to set one).
+#[derive(Clone, PartialEq, Eq)]
+pub struct NewPassword(Password);
+
+/// A blank password: DRF's message for a required, non-blank field.
+pub const BLANK_MESSAGE: &str = "This field may not be blank.";
+pub const TOO_SHORT: &str = "This password is too short. It must contain at least 8 characters.";
+pub const TOO_COMMON: &str = "This password is too common.";
+pub const ENTIRELY_NUMERIC: &str = "This password is entirely numeric.";
+pub const TOO_LONG: &str = "Ensure this field has no more than 4096 characters.";
+
+/// The shortest password accepted, in characters (Django's default).
+pub const MIN_PASSWORD_CHARS: usize = 8;
+/// A generous bound that still keeps one request's hashing work small.
+pub const MAX_PASSWORD_CHARS: usize = 4096;
+
+impl std::fmt::Debug for Password {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Password([redacted])")
+    }
+}
+
+impl std::fmt::Debug for NewPassword {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("NewPassword([redacted])")
+    }
+}
+
+impl Password {
+    /// Trims and NFC-normalises; only a blank value is refused.
+    pub fn parse(raw: &str) -> Result<Password, &'static str> {
+        let normalised: String = raw.trim().nfc().collect();
+        if normalised.is_empty() {
+            Err(BLANK_MESSAGE)
+        } else {
+            Ok(Password(normalised))
+        }
+    }
+
+    fn as_bytes(&self) -> &[u8] {
+        self.0.as_bytes()
+    }
+}
+
+impl NewPassword {
+    /// Parses and applies Django's default validators (length, common,
+    /// numeric), returning every message that applies, in Django's order.
+    pub fn parse(raw: &str) -> Result<NewPassword, Vec<&'static str>> {
+        let password = Password::parse(raw).map_err(|m| vec![m])?;
+        let text = password.0.as_str();
+        let chars = text.chars().count();
+        if chars > MAX_PASSWORD_CHARS {
+            return Err(vec![TOO_LONG]);
+        }
+        let mut problems = Vec::new();
+        if chars < MIN_PASSWORD_CHARS {
+            problems.push(TOO_SHORT);
+        }
+        if common_passwords().contains(text.to_lowercase().trim()) {
+            problems.push(TOO_COMMON);
+        }
+        if text.chars().all(char::is_numeric) {
+            problems.push(ENTIRELY_NUMERIC);
+        }
+        if problems.is_empty() {
+            Ok(NewPassword(password))
+        } else {
+            Err(problems)
+        }
+    }
+
+    pub fn as_password(&self) -> &Password {
+        &self.0
+    }
+}
+
+/// Django's list of 20,000 common passwords (lower-cased), shipped with the
+/// binary; see `common-passwords.LICENSE`.
+fn common_passwords() -> &'static HashSet<&'static str> {
+    static LIST: OnceLock<HashSet<&'static str>> = OnceLock::new();
+    LIST.get_or_init(|| {
+        include_str!("common-passwords.txt")
+            .lines()
+            .map(str::trim)
+            .collect()
+    })
+}
+
+/// Builds the common-password set ahead of the first registration.
+pub fn warm_up() {
+    common_passwords();
+}
+
+const SCHEME: &str = "bcrypt_sha256$";
+
+/// Hashes a password at the given bcrypt cost (4 to 31).
+pub fn hash(password: &Password, cost: u32) -> Result<String, bcrypt::BcryptError> {
+    let bcrypt_hash = bcrypt::hash(prehash(password), cost)?;
+    Ok(format!("{SCHEME}{bcrypt_hash}"))
+}
+
+/// What checking a password against a stored hash found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Verification {
+    pub matches: bool,
+    /// The stored hash uses another scheme or cost than the configured one.
+    pub needs_rehash: bool,
+}
+
+/// Checks a password against a stored hash: ours (`bcrypt_sha256$...`), or a
+/// plain bcrypt hash (`$2b$...` or Django's `bcrypt$...`), which never matches
+/// a password longer than bcrypt can read.
+pub fn verify(password: &Password, stored: &str, cost: u32) -> Verification {
+    let (result, bcrypt_part, ours) = if let Some(b) = stored.strip_prefix(SCHEME) {
+        (bcrypt::verify(prehash(password), b), b, true)
+    } else {
+        let b = stored.strip_prefix("bcrypt$").unwrap_or(stored);
+        (
+            bcrypt::non_truncating_verify(password.as_bytes(), b),
+            b,
+            false,
+        )
+    };
+    let matches = match result {
+        Ok(m) => m,
+        Err(bcrypt::BcryptError::Truncation(_)) => false,
+        Err(e) => {
+            log::warn!("a stored password hash could not be checked: {e}");
+            false
+        }
+    };
+    Verification {
+        matches,
+        needs_rehash: !ours || cost_of(bcrypt_part) != Some(cost),
+    }
+}
+
+/// The cost field of a `$2b$12$...` string.
+fn cost_of(bcrypt_hash: &str) -> Option<u32> {
+    bcrypt_hash.split('$').nth(2)?.parse().ok()
+}
+
+/// Hex SHA-256 of the password, as Django's `bcrypt_sha256` feeds bcrypt.
+fn prehash(password: &Password) -> String {
+    hex::encode(Sha256::digest(password.as_bytes()))
+}
+
+/// A hash checked when no user matches a login, so the answer costs the
+/// same bcrypt work as a wrong password. Its password is irrelevant: a match
+/// against it still finds no user.
+pub fn dummy_hash(cost: u32) -> Result<String, bcrypt::BcryptError> {
+    hash(&Password("no account has this password".into()), cost)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pw(s: &str) -> Password {
+        Password::parse(s).unwrap()
+    }
+
+    #[test]
+    fn surrounding_whitespace_is_trimmed_and_blank_refused() {
+        assert_eq!(pw("  secret words \t"), pw("secret words"));
+        assert_eq!(Password::parse(" \n "), Err(BLANK_MESSAGE));
+    }
+
+    #[test]
+    fn composed_and_decomposed_accents_are_one_password() {
+        assert_eq!(pw("caf\u{e9}-long-pass"), pw("cafe\u{301}-long-pass"));
+    }
+
+    #[test]
+    fn validators_report_every_problem_in_djangos_order() {
+        assert_eq!(
+            NewPassword::parse("1234567").unwrap_err(),
+            vec![TOO_SHORT, TOO_COMMON, ENTIRELY_NUMERIC]
+        );
+        assert_eq!(
+            NewPassword::parse("password").unwrap_err(),
+            vec![TOO_COMMON]
+        );
+        assert_eq!(
+            NewPassword::parse("PassWord").unwrap_err(),
+            vec![TOO_COMMON],
+            "compared lower-cased"
+        );
+        assert_eq!(
+            NewPassword::parse("98127364501").unwrap_err(),
+            vec![ENTIRELY_NUMERIC]
+        );
+        assert_eq!(NewPassword::parse("short").unwrap_err(), vec![TOO_SHORT]);
+        assert!(NewPassword::parse("correct horse battery").is_ok());
+    }
+
+    #[test]
+    fn the_length_limits_are_8_and_4096_characters() {
+        assert!(NewPassword::parse("xk3-9qpz").is_ok());
+        assert_eq!(NewPassword::parse("xk3-9qp").unwrap_err(), vec![TOO_SHORT]);
+        assert!(NewPassword::parse(&"é".repeat(MAX_PASSWORD_CHARS)).is_ok());
+        assert_eq!(
+            NewPassword::parse(&"é".repeat(MAX_PASSWORD_CHARS + 1)).unwrap_err(),
+            vec![TOO_LONG]
+        );
+    }
+
+    #[test]
+    fn hashes_are_django_bcrypt_sha256_strings() {
+        let h = hash(&pw("correct horse battery"), 4).unwrap();
+        assert!(h.starts_with("bcrypt_sha256$$2b$04$"), "{h}");
+        assert_eq!(
+            verify(&pw("correct horse battery"), &h, 4),
+            Verification {
+                matches: true,
+                needs_rehash: false
+            }
+        );
+        assert!(!verify(&pw("correct horse batterY"), &h, 4).matches);
+        assert!(verify(&pw("correct horse battery"), &h, 5).needs_rehash);
+    }
+
+    #[test]
+    fn passwords_sharing_the_first_72_bytes_do_not_match() {
+        let base = "a".repeat(72);
+        let h = hash(&pw(&format!("{base}-one")), 4).unwrap();
+        assert!(!verify(&pw(&format!("{base}-two")), &h, 4).matches);
+        assert!(!verify(&pw(&base), &h, 4).matches);
+    }
+
+    #[test]
+    fn a_nul_byte_does_not_truncate() {
+        let h = hash(&pw("abc\0defghijkl"), 4).unwrap();
+        assert!(!verify(&pw("abc\0zzzzzzzzz"), &h, 4).matches);
+        assert!(verify(&pw("abc\0defghijkl"), &h, 4).matches);
+    }
+
+    #[test]
+    fn a_plain_bcrypt_hash_is_accepted_and_flagged_for_rehash() {
+        let plain = bcrypt::hash("legacy password", 4).unwrap();
+        assert_eq!(
+            verify(&pw("legacy password"), &plain, 4),
+            Verification {
+                matches: true,
+                needs_rehash: true
+            }
+        );
+        let django = format!("bcrypt${plain}");
+        assert!(verify(&pw("legacy password"), &django, 4).matches);
+    }
+
+    #[test]
+    fn an_unknown_scheme_never_matches() {
+        assert!(!verify(&pw("anything at all"), "pbkdf2_sha256$1$salt$hash", 4).matches);
+        assert!(!verify(&pw("anything at all"), "", 4).matches);
+    }
+}

@@ -1,0 +1,17 @@
+//! `GET /health`: 200 when the database answers, 503 otherwise.
+
+use serde_json::json;
+
+use crate::http::Ctx;
+use crate::http::error::ApiError;
+use crate::http::response::Reply;
+
+pub fn get(ctx: &mut Ctx<'_>) -> Result<Reply, ApiError> {
+    match ctx.store.ping() {
+        Ok(()) => Ok(Reply::json(200, &json!({"status": "ok"}))),
+        Err(e) => {
+            log::error!("health check failed: {e}");
+            Ok(Reply::json(503, &json!({"status": "unavailable"})))
+        }
+    }
+}

@@ -1,0 +1,51 @@
+//! One module per resource. Handlers read as a short sequence of named
+//! steps: parse the input into domain values, check, store, answer.
+
+pub mod confirm;
+pub mod health;
+pub mod login;
+pub mod password_reset;
+pub mod register;
+pub mod tokens;
+pub mod user;
+
+use serde::Serialize;
+
+use super::Ctx;
+use super::error::ApiError;
+use crate::domain::User;
+use crate::throttle::{Throttle, Throttled};
+
+/// A user as every endpoint shows one.
+#[derive(Serialize)]
+pub struct UserBody<'a> {
+    pub id: i64,
+    pub username: Option<&'a str>,
+    pub email: &'a str,
+    pub is_email_confirmed: bool,
+}
+
+impl<'a> From<&'a User> for UserBody<'a> {
+    fn from(user: &'a User) -> UserBody<'a> {
+        UserBody {
+            id: user.id,
+            username: user.username.as_deref(),
+            email: &user.email,
+            is_email_confirmed: user.is_email_confirmed,
+        }
+    }
+}
+
+/// Counts this request against a per-address limit, refusing it when used up.
+pub fn throttle_address(ctx: &Ctx<'_>, throttle: &Throttle) -> Result<(), ApiError> {
+    throttle.hit(&ctx.client_address()).map_err(throttled)
+}
+
+pub fn throttled(t: Throttled) -> ApiError {
+    ApiError::Throttled(t.retry_after)
+}
+
+/// The link a mail carries, e.g. `{public}/api/confirm-email/{token}/`.
+pub fn link(ctx: &Ctx<'_>, path: &str, token: &str) -> String {
+    format!("{}{path}{token}/", ctx.app.config.public_url)
+}

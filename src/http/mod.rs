@@ -1,0 +1,135 @@
+//! The HTTP layer: reading requests, routing, answering. Handlers live in
+//! `handlers/`, one module per resource; `routes.rs` is the table of them.
+
+mod auth;
+mod body;
+mod error;
+mod fields;
+mod handlers;
+mod pages;
+mod request;
+mod response;
+mod routes;
+
+use std::net::IpAddr;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::time::Instant;
+
+use crate::app::App;
+use crate::store::Store;
+pub use error::ApiError;
+use request::Incoming;
+use response::Reply;
+use routes::Route;
+
+/// What a handler works with.
+pub struct Ctx<'a> {
+    pub app: &'a App,
+    pub store: &'a mut Store,
+    pub req: &'a Incoming,
+}
+
+impl Ctx<'_> {
+    /// The client's address, through trusted proxies (for throttling).
+    pub fn client_address(&self) -> String {
+        let peer = self.req.peer.unwrap_or(IpAddr::from([0, 0, 0, 0]));
+        self.app
+            .config
+            .trusted_proxies
+            .client_address(peer, self.req.header("X-Forwarded-For"))
+            .to_string()
+    }
+}
+
+/// Answers one request. Never panics: a panicking handler is caught here,
+/// logged, and answered with a generic 500, and the worker goes on.
+pub fn handle(app: &App, store: &mut Store, mut rq: tiny_http::Request) {
+    let started = Instant::now();
+    let (reply, route_name) = match catch_unwind(AssertUnwindSafe(|| answer(app, store, &mut rq))) {
+        Ok(answered) => answered,
+        Err(_) => (
+            ApiError::Internal("a request handler panicked".into()).into_reply(),
+            "panic",
+        ),
+    };
+    let status = reply.status;
+    let method = rq.method().as_str().to_string();
+    if let Err(e) = rq.respond(reply.into_response()) {
+        log::debug!("could not send the response: {e}");
+    }
+    log::info!(
+        "{method} {route_name} {status} {}us",
+        started.elapsed().as_micros()
+    );
+}
+
+fn answer(app: &App, store: &mut Store, rq: &mut tiny_http::Request) -> (Reply, &'static str) {
+    let mut incoming = match Incoming::from_request(rq) {
+        Ok(i) => i,
+        Err(e) => return (e.into_reply(), "-"),
+    };
+    let Some(route) = routes::resolve(&incoming.path) else {
+        return (ApiError::NotFound.into_reply(), "not-found");
+    };
+    let origin = allowed_origin(app, &incoming);
+    let method = incoming.method.clone();
+    let reply = if method == "OPTIONS" {
+        preflight(&route, origin.is_some())
+    } else {
+        let mut read = Ok(());
+        if Route::reads_body(&method) && route.allowed().contains(&method.as_str()) {
+            read = incoming.read_body(rq);
+        }
+        read.and_then(|()| {
+            routes::dispatch(
+                &mut Ctx {
+                    app,
+                    store,
+                    req: &incoming,
+                },
+                &route,
+                &method,
+            )
+        })
+        .unwrap_or_else(ApiError::into_reply)
+    };
+    (with_cors(reply, origin), route.name())
+}
+
+/// 204 with the route's methods; CORS headers are added for listed origins.
+fn preflight(route: &Route, cors: bool) -> Reply {
+    let allow = route.allowed().join(", ");
+    let reply = Reply::empty(204).with_header("Allow", allow.clone());
+    if cors {
+        reply
+            .with_header("Access-Control-Allow-Methods", allow)
+            .with_header(
+                "Access-Control-Allow-Headers",
+                "Authorization, Content-Type".into(),
+            )
+            .with_header("Access-Control-Max-Age", "600".into())
+    } else {
+        reply
+    }
+}
+
+/// The configured origin equal to the request's `Origin`, if any. The value
+/// returned is the configuration's, so no client bytes reach a header.
+fn allowed_origin<'a>(app: &'a App, req: &Incoming) -> Option<&'a str> {
+    let origin = req.header("Origin")?;
+    app.config
+        .cors_origins
+        .iter()
+        .find(|o| o.eq_ignore_ascii_case(origin))
+        .map(String::as_str)
+}
+
+fn with_cors(reply: Reply, origin: Option<&str>) -> Reply {
+    match origin {
+        Some(origin) => reply
+            .with_header("Access-Control-Allow-Origin", origin.to_string())
+            .with_header("Access-Control-Allow-Credentials", "true".into())
+            .with_header("Vary", "Origin".into()),
+        None => reply,
+    }
+}

@@ -1,0 +1,108 @@
+//! Responses: JSON, HTML pages, redirects and empty answers, and the headers
+//! every response carries.
+
+use std::io::Cursor;
+
+use serde::Serialize;
+use tiny_http::{Header, Response, StatusCode};
+
+/// A response on its way out.
+#[derive(Debug)]
+pub struct Reply {
+    pub status: u16,
+    body: Body,
+    headers: Vec<(&'static str, String)>,
+}
+
+#[derive(Debug)]
+enum Body {
+    Json(Vec<u8>),
+    /// A page, with the Content-Security-Policy that fits it.
+    Html(String, &'static str),
+    Empty,
+}
+
+impl Reply {
+    pub fn json(status: u16, value: &impl Serialize) -> Reply {
+        // Serialising our own response types cannot fail; fall back to an
+        // empty object rather than panic if it ever did.
+        let body = serde_json::to_vec(value).unwrap_or_else(|_| b"{}".to_vec());
+        Reply {
+            status,
+            body: Body::Json(body),
+            headers: Vec::new(),
+        }
+    }
+
+    /// `{"detail": "..."}`, the shape of DRF's non-field answers.
+    pub fn detail(status: u16, detail: &str) -> Reply {
+        Reply::json(status, &serde_json::json!({ "detail": detail }))
+    }
+
+    pub fn html(status: u16, page: String, csp: &'static str) -> Reply {
+        Reply {
+            status,
+            body: Body::Html(page, csp),
+            headers: Vec::new(),
+        }
+    }
+
+    pub fn empty(status: u16) -> Reply {
+        Reply {
+            status,
+            body: Body::Empty,
+            headers: Vec::new(),
+        }
+    }
+
+    pub fn redirect(location: String) -> Reply {
+        Reply::empty(302).with_header("Location", location)
+    }
+
+    /// Adds a header. Values are always built by the service from its own
+    /// configuration and data, never copied from the request.
+    pub fn with_header(mut self, name: &'static str, value: String) -> Reply {
+        self.headers.push((name, value));
+        self
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The tiny_http response, with the headers every answer carries.
+    pub fn into_response(self) -> Response<Cursor<Vec<u8>>> {
+        let (content_type, body, csp) = match self.body {
+            Body::Json(bytes) => (Some("application/json"), bytes, None),
+            Body::Html(page, csp) => (
+                Some("text/html; charset=utf-8"),
+                page.into_bytes(),
+                Some(csp),
+            ),
+            Body::Empty => (None, Vec::new(), None),
+        };
+        let mut response = Response::from_data(body).with_status_code(StatusCode(self.status));
+        let mut add =
+            |name: &str, value: &str| match Header::from_bytes(name.as_bytes(), value.as_bytes()) {
+                Ok(h) => response.add_header(h),
+                Err(()) => log::error!("dropped an unencodable {name} header"),
+            };
+        if let Some(ct) = content_type {
+            add("Content-Type", ct);
+        }
+        add("X-Content-Type-Options", "nosniff");
+        add("Referrer-Policy", "no-referrer");
+        add("Cache-Control", "no-store");
+        if let Some(csp) = csp {
+            add("Content-Security-Policy", csp);
+            add("X-Frame-Options", "DENY");
+        }
+        for (name, value) in &self.headers {
+            add(name, value);
+        }
+        response
+    }
+}

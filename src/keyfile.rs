@@ -1,0 +1,94 @@
+//! The signing key when `ACCOUNTS_SECRET_KEY` is unset: generated once from
+//! the OS RNG, kept in a 0600 file beside the database, and reused.
+
+use std::fs::{self, OpenOptions};
+use std::io::{self, Write};
+use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+
+use crate::config::MIN_SECRET_KEY_BYTES;
+use crate::domain::random::random_hex;
+use crate::secret::Secret;
+
+/// `accounts.db` keeps its key in `accounts.db.key`.
+pub fn path_for(db_path: &Path) -> PathBuf {
+    let mut name = db_path.as_os_str().to_owned();
+    name.push(".key");
+    PathBuf::from(name)
+}
+
+/// Reads the key file, creating it first if it does not exist. Refuses a
+/// file that others can read, or one too short to be a key.
+pub fn load_or_create(path: &Path) -> Result<Secret, String> {
+    match fs::metadata(path) {
+        Ok(meta) => {
+            if meta.permissions().mode() & 0o077 != 0 {
+                return Err(format!(
+                    "the key file {} is readable by other users; run: chmod 600 {}",
+                    path.display(),
+                    path.display()
+                ));
+            }
+            let text = fs::read_to_string(path)
+                .map_err(|e| format!("cannot read the key file {}: {e}", path.display()))?;
+            let key = text.trim_end_matches(['\n', '\r']);
+            if key.len() < MIN_SECRET_KEY_BYTES {
+                return Err(format!(
+                    "the key file {} holds fewer than {MIN_SECRET_KEY_BYTES} bytes",
+                    path.display()
+                ));
+            }
+            Ok(Secret::from(key))
+        }
+        Err(e) if e.kind() == io::ErrorKind::NotFound => create(path),
+        Err(e) => Err(format!("cannot read the key file {}: {e}", path.display())),
+    }
+}
+
+fn create(path: &Path) -> Result<Secret, String> {
+    let key = random_hex::<32>().map_err(|e| e.to_string())?;
+    let mut file = OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+        .map_err(|e| format!("cannot create the key file {}: {e}", path.display()))?;
+    file.write_all(format!("{key}\n").as_bytes())
+        .and_then(|()| file.sync_all())
+        .map_err(|e| format!("cannot write the key file {}: {e}", path.display()))?;
+    log::info!("generated a new signing key in {}", path.display());
+    Ok(Secret::from(key.as_str()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn temp_dir(name: &str) -> PathBuf {
+        let dir =
+            std::env::temp_dir().join(format!("accounts-keyfile-{name}-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    #[test]
+    fn a_created_key_is_private_and_reused() {
+        let path = temp_dir("reuse").join("k");
+        let first = load_or_create(&path).unwrap();
+        assert_eq!(
+            fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
+        assert_eq!(first.len(), 64);
+        assert_eq!(load_or_create(&path).unwrap(), first);
+    }
+
+    #[test]
+    fn a_key_file_readable_by_others_is_refused() {
+        let path = temp_dir("open").join("k");
+        load_or_create(&path).unwrap();
+        fs::set_permissions(&path, fs::Permissions::from_mode(0o644)).unwrap();
+        assert!(load_or_create(&path).unwrap_err().contains("chmod 600"));
+    }
+}

@@ -1,0 +1,250 @@
+//! The `users` table.
+
+use rusqlite::{OptionalExtension, Row, Transaction, params};
+
+use super::{Context, Store, StoreError, outbox};
+use crate::domain::mail::Mail;
+use crate::domain::one_time::{OneTimeToken, Purpose};
+use crate::domain::{Email, User, Username};
+
+/// A user about to be inserted.
+pub struct NewUser<'a> {
+    pub email: &'a Email,
+    pub username: Option<&'a Username>,
+    pub password_hash: &'a str,
+    pub is_email_confirmed: bool,
+}
+
+/// What inserting a user found.
+#[derive(Debug)]
+pub enum RegisterOutcome {
+    Created(User),
+    /// The address and/or the username already belong to someone.
+    Taken {
+        email: bool,
+        username: bool,
+    },
+}
+
+/// A user row read together with the state of one of their logins.
+pub struct UserAndSession {
+    pub user: User,
+    pub session_revoked: bool,
+}
+
+const USER_COLUMNS: &str =
+    "id, email, username, password_hash, is_email_confirmed, is_active, tokens_valid_after";
+
+fn user_from_row(row: &Row<'_>) -> rusqlite::Result<User> {
+    Ok(User {
+        id: row.get(0)?,
+        email: row.get(1)?,
+        username: row.get(2)?,
+        password_hash: row.get(3)?,
+        is_email_confirmed: row.get(4)?,
+        is_active: row.get(5)?,
+        tokens_valid_after: row.get::<_, i64>(6)?.max(0) as u64,
+    })
+}
+
+impl Store {
+    pub fn user_by_id(&self, id: i64) -> Result<Option<User>, StoreError> {
+        self.conn
+            .prepare_cached(&format!("SELECT {USER_COLUMNS} FROM users WHERE id = ?1"))
+            .and_then(|mut s| s.query_row([id], user_from_row).optional())
+            .context("reading a user by id")
+    }
+
+    /// The user row and whether the login `family` was revoked, in one query:
+    /// the check every authenticated request makes.
+    pub fn user_with_session(
+        &self,
+        id: i64,
+        family: &str,
+    ) -> Result<Option<UserAndSession>, StoreError> {
+        self.conn
+            .prepare_cached(&format!(
+                "SELECT {USER_COLUMNS}, \
+                 EXISTS (SELECT 1 FROM sessions s WHERE s.family = ?2 AND s.revoked_at IS NOT NULL) \
+                 FROM users WHERE id = ?1"
+            ))
+            .and_then(|mut s| {
+                s.query_row(params![id, family], |row| {
+                    Ok(UserAndSession { user: user_from_row(row)?, session_revoked: row.get(7)? })
+                })
+                .optional()
+            })
+            .context("reading a user and their login")
+    }
+
+    pub fn user_by_email_key(&self, key: &str) -> Result<Option<User>, StoreError> {
+        self.conn
+            .prepare_cached(&format!(
+                "SELECT {USER_COLUMNS} FROM users WHERE email_key = ?1"
+            ))
+            .and_then(|mut s| s.query_row([key], user_from_row).optional())
+            .context("reading a user by email")
+    }
+
+    pub fn user_by_username_key(&self, key: &str) -> Result<Option<User>, StoreError> {
+        self.conn
+            .prepare_cached(&format!(
+                "SELECT {USER_COLUMNS} FROM users WHERE username_key = ?1"
+            ))
+            .and_then(|mut s| s.query_row([key], user_from_row).optional())
+            .context("reading a user by username")
+    }
+
+    /// Finds the user a login value names: an address first (so one user's
+    /// address beats another's username), then a username.
+    pub fn user_by_login(&self, value: &str) -> Result<Option<User>, StoreError> {
+        if let Ok(email) = Email::parse(value)
+            && let Some(user) = self.user_by_email_key(email.key())?
+        {
+            return Ok(Some(user));
+        }
+        self.user_by_username_key(&Username::key_of(value))
+    }
+
+    /// Whether the address and the username are already taken.
+    pub fn taken(
+        &self,
+        email: Option<&Email>,
+        username: Option<&Username>,
+    ) -> Result<(bool, bool), StoreError> {
+        taken(&self.conn, email, username)
+            .context("checking whether an address or username is taken")
+    }
+
+    /// Inserts the user, and (when given) their confirmation token and mail,
+    /// in one transaction: the mail is sent if and only if the user exists.
+    pub fn insert_user(
+        &mut self,
+        user: &NewUser<'_>,
+        confirmation: Option<(&OneTimeToken, u64, &Mail)>,
+        now: u64,
+    ) -> Result<RegisterOutcome, StoreError> {
+        self.write("registering a user", |tx| {
+            let (email_taken, username_taken) = taken(tx, Some(user.email), user.username)?;
+            if email_taken || username_taken {
+                return Ok(RegisterOutcome::Taken { email: email_taken, username: username_taken });
+            }
+            tx.prepare_cached(
+                "INSERT INTO users (email, email_key, username, username_key, password_hash, is_email_confirmed, created_at) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            )?
+            .execute(params![
+                user.email.as_str(),
+                user.email.key(),
+                user.username.map(Username::as_str),
+                user.username.map(Username::key),
+                user.password_hash,
+                user.is_email_confirmed,
+                now as i64
+            ])?;
+            let id = tx.last_insert_rowid();
+            if let Some((token, expires_at, mail)) = confirmation {
+                insert_one_time(tx, token, id, Purpose::ConfirmEmail, expires_at)?;
+                outbox::enqueue(tx, mail, now)?;
+            }
+            Ok(RegisterOutcome::Created(User {
+                id,
+                email: user.email.as_str().to_string(),
+                username: user.username.map(|u| u.as_str().to_string()),
+                password_hash: user.password_hash.to_string(),
+                is_email_confirmed: user.is_email_confirmed,
+                is_active: true,
+                tokens_valid_after: 0,
+            }))
+        })
+    }
+
+    /// Replaces the hash without ending any login (a rehash at a new cost).
+    pub fn update_password_hash(
+        &mut self,
+        id: i64,
+        old_hash: &str,
+        new_hash: &str,
+    ) -> Result<(), StoreError> {
+        self.write("storing a rehashed password", |tx| {
+            // Only if unchanged meanwhile: a concurrent password change wins.
+            tx.prepare_cached(
+                "UPDATE users SET password_hash = ?3 WHERE id = ?1 AND password_hash = ?2",
+            )?
+            .execute(params![id, old_hash, new_hash])
+        })
+        .map(drop)
+    }
+
+    pub fn set_email_confirmed(&mut self, id: i64) -> Result<bool, StoreError> {
+        self.write("confirming an address", |tx| {
+            tx.execute(
+                "UPDATE users SET is_email_confirmed = 1 WHERE id = ?1",
+                [id],
+            )
+            .map(|n| n > 0)
+        })
+    }
+
+    /// Activates or deactivates; deactivation also ends every login.
+    pub fn set_active(&mut self, id: i64, active: bool, now: u64) -> Result<bool, StoreError> {
+        self.write("changing whether a user is active", |tx| {
+            let n = tx.execute(
+                "UPDATE users SET is_active = ?2 WHERE id = ?1",
+                params![id, active],
+            )?;
+            if !active {
+                super::sessions::revoke_all(tx, id, now)?;
+            }
+            Ok(n > 0)
+        })
+    }
+
+    /// Deletes the user; their sessions and tokens go with them (cascade).
+    pub fn delete_user(&mut self, id: i64) -> Result<bool, StoreError> {
+        self.write("deleting a user", |tx| {
+            tx.execute("DELETE FROM users WHERE id = ?1", [id])
+                .map(|n| n > 0)
+        })
+    }
+
+    /// Every user, oldest first (for the operator's `user list`).
+    pub fn all_users(&self) -> Result<Vec<User>, StoreError> {
+        self.conn
+            .prepare(&format!("SELECT {USER_COLUMNS} FROM users ORDER BY id"))
+            .and_then(|mut s| s.query_map([], user_from_row)?.collect())
+            .context("listing users")
+    }
+}
+
+fn taken(
+    conn: &rusqlite::Connection,
+    email: Option<&Email>,
+    username: Option<&Username>,
+) -> rusqlite::Result<(bool, bool)> {
+    let email_taken = match email {
+        Some(e) => conn
+            .prepare_cached("SELECT EXISTS (SELECT 1 FROM users WHERE email_key = ?1)")?
+            .query_row([e.key()], |r| r.get(0))?,
+        None => false,
+    };
+    let username_taken = match username {
+        Some(u) => conn
+            .prepare_cached("SELECT EXISTS (SELECT 1 FROM users WHERE username_key = ?1)")?
+            .query_row([u.key()], |r| r.get(0))?,
+        None => false,
+    };
+    Ok((email_taken, username_taken))
+}
+
+pub(super) fn insert_one_time(
+    tx: &Transaction<'_>,
+    token: &OneTimeToken,
+    user_id: i64,
+    purpose: Purpose,
+    expires_at: u64,
+) -> rusqlite::Result<()> {
+    tx.prepare_cached("INSERT INTO one_time_tokens (token_hash, user_id, purpose, expires_at) VALUES (?1, ?2, ?3, ?4)")?
+        .execute(params![&token.hash()[..], user_id, purpose.as_str(), expires_at as i64])
+        .map(drop)
+}
