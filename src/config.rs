@@ -191,7 +191,7 @@ impl Config {
             bcrypt_cost: env.parse("ACCOUNTS_BCRYPT_COST", "12", |s| {
                 parse_count(s, 4, 31).map(|c| c as u32)
             })?,
-            workers: env.parse("ACCOUNTS_WORKERS", "16", |s| parse_count(s, 1, 1024))?,
+            workers: env.parse("ACCOUNTS_WORKERS", "32", |s| parse_count(s, 1, 1024))?,
             hash_threads,
             hash_queue: env.parse("ACCOUNTS_HASH_QUEUE", "", |s| {
                 if s.is_empty() {

@@ -3,14 +3,16 @@
 //! A password hash costs hundreds of milliseconds of CPU by design. If the
 //! request workers hashed themselves, a login flood would occupy every worker
 //! and starve the cheap requests. Instead, hashing jobs go to a fixed number
-//! of threads (one per core by default) through a bounded queue; when the
-//! queue is full the request is refused at once (503 with `Retry-After`)
+//! of threads (one per core by default, at a lower CPU priority than the
+//! request workers) through a bounded queue. When the queue is full a job
+//! waits briefly for room and is then refused (503 with `Retry-After`)
 //! rather than piling up without end.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::sync::mpsc::{Receiver, SyncSender, TrySendError, sync_channel};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::mpsc::{Receiver, Sender, channel, sync_channel};
+use std::sync::{Arc, Condvar, Mutex, OnceLock};
 use std::thread;
+use std::time::{Duration, Instant};
 
 use crate::domain::password::{self, Password, Verification};
 
@@ -25,29 +27,78 @@ pub enum HashError {
     Failed(String),
 }
 
+/// How long a job waits for room in a full lane before it is refused. Short
+/// enough that a refused client hears so quickly; long enough that a flood
+/// of refused requests cannot spin the CPU.
+const ADMISSION_WAIT: Duration = Duration::from_millis(100);
+
 /// Bcrypt on a bounded lane, at the configured cost.
 pub struct PasswordHasher {
-    jobs: SyncSender<Job>,
+    jobs: Sender<Job>,
+    slots: Arc<Slots>,
     cost: u32,
     dummy: Arc<OnceLock<String>>,
+}
+
+/// Counts jobs running or queued; at most `capacity` at once.
+struct Slots {
+    taken: Mutex<usize>,
+    freed: Condvar,
+    capacity: usize,
+}
+
+impl Slots {
+    fn acquire(&self, wait: Duration) -> bool {
+        let deadline = Instant::now() + wait;
+        let mut taken = self.taken.lock().unwrap_or_else(|p| p.into_inner());
+        while *taken >= self.capacity {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return false;
+            }
+            taken = self
+                .freed
+                .wait_timeout(taken, left)
+                .unwrap_or_else(|p| p.into_inner())
+                .0;
+        }
+        *taken += 1;
+        true
+    }
+
+    fn release(&self) {
+        let mut taken = self.taken.lock().unwrap_or_else(|p| p.into_inner());
+        *taken = taken.saturating_sub(1);
+        self.freed.notify_one();
+    }
 }
 
 impl PasswordHasher {
     /// Starts `threads` hashing threads fed by a queue of `queue` jobs.
     pub fn start(threads: usize, queue: usize, cost: u32) -> PasswordHasher {
-        let (jobs, receiver) = sync_channel::<Job>(queue);
+        let threads = threads.max(1);
+        let (jobs, receiver) = channel::<Job>();
         let receiver = Arc::new(Mutex::new(receiver));
-        for i in 0..threads.max(1) {
+        for i in 0..threads {
             let receiver = Arc::clone(&receiver);
             let spawned = thread::Builder::new()
                 .name(format!("hash-{i}"))
-                .spawn(move || run_jobs(&receiver));
+                .spawn(move || {
+                    lower_priority();
+                    run_jobs(&receiver)
+                });
             if let Err(e) = spawned {
                 log::error!("could not start hashing thread {i}: {e}");
             }
         }
+        let slots = Arc::new(Slots {
+            taken: Mutex::new(0),
+            freed: Condvar::new(),
+            capacity: threads + queue,
+        });
         let hasher = PasswordHasher {
             jobs,
+            slots,
             cost,
             dummy: Arc::new(OnceLock::new()),
         };
@@ -97,21 +148,25 @@ impl PasswordHasher {
         &self,
         job: impl FnOnce() -> T + Send + 'static,
     ) -> Result<T, HashError> {
+        if !self.slots.acquire(ADMISSION_WAIT) {
+            return Err(HashError::Busy);
+        }
         let (reply, result) = sync_channel::<T>(1);
+        let slots = Arc::clone(&self.slots);
         let wrapped: Job = Box::new(move || {
-            if let Ok(value) = catch_unwind(AssertUnwindSafe(job)) {
+            let outcome = catch_unwind(AssertUnwindSafe(job));
+            slots.release();
+            if let Ok(value) = outcome {
                 let _ = reply.send(value);
             }
         });
-        match self.jobs.try_send(wrapped) {
-            Ok(()) => result
-                .recv()
-                .map_err(|_| HashError::Failed("a hashing job panicked".into())),
-            Err(TrySendError::Full(_)) => Err(HashError::Busy),
-            Err(TrySendError::Disconnected(_)) => {
-                Err(HashError::Failed("no hashing thread is running".into()))
-            }
+        if self.jobs.send(wrapped).is_err() {
+            self.slots.release();
+            return Err(HashError::Failed("no hashing thread is running".into()));
         }
+        result
+            .recv()
+            .map_err(|_| HashError::Failed("a hashing job panicked".into()))
     }
 
     /// The dummy hash costs one full hash: make it off the start-up path.
@@ -135,6 +190,23 @@ fn dummy_hash(cell: &OnceLock<String>, cost: u32) -> Result<&String, HashError> 
     }
     let hash = password::dummy_hash(cost).map_err(|e| HashError::Failed(e.to_string()))?;
     Ok(cell.get_or_init(|| hash))
+}
+
+/// Hashing yields the CPU to request workers (nice 10): under a login flood
+/// the cheap requests still get the cores they need.
+fn lower_priority() {
+    use thread_priority::{
+        NormalThreadSchedulePolicy, ThreadPriority, ThreadPriorityValue, ThreadSchedulePolicy,
+        set_thread_priority_and_policy, thread_native_id,
+    };
+    // 22 on the crate's 0..=99 scale is nice 10 for the normal policies.
+    let priority = ThreadPriorityValue::try_from(22u8).map(ThreadPriority::Crossplatform);
+    let policy = ThreadSchedulePolicy::Normal(NormalThreadSchedulePolicy::Batch);
+    if let Err(e) = priority.map_err(|e| format!("{e:?}")).and_then(|p| {
+        set_thread_priority_and_policy(thread_native_id(), p, policy).map_err(|e| format!("{e:?}"))
+    }) {
+        log::warn!("could not lower the hashing threads' priority: {e}");
+    }
 }
 
 fn run_jobs(receiver: &Mutex<Receiver<Job>>) {

@@ -57,7 +57,14 @@ pub fn handle(app: &App, store: &mut Store, mut rq: tiny_http::Request) {
     if let Err(e) = rq.respond(reply.into_response()) {
         log::debug!("could not send the response: {e}");
     }
-    log::info!(
+    // Per-request lines are debug: at info they would cost a write per request.
+    let level = if status >= 500 {
+        log::Level::Warn
+    } else {
+        log::Level::Debug
+    };
+    log::log!(
+        level,
         "{method} {route_name} {status} {}us",
         started.elapsed().as_micros()
     );

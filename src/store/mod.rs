@@ -102,8 +102,8 @@ impl Store {
              PRAGMA synchronous = FULL;
              PRAGMA foreign_keys = ON;
              PRAGMA temp_store = MEMORY;
-             PRAGMA cache_size = -4000;
-             PRAGMA mmap_size = 67108864;",
+             PRAGMA cache_size = -512;
+             PRAGMA mmap_size = 0;",
         )
         .context("configuring the connection")?;
         conn.set_prepared_statement_cache_capacity(64);
