@@ -42,6 +42,8 @@ pub enum ApiError {
         method: String,
         allow: &'static [&'static str],
     },
+    /// 408: the body did not arrive within `ACCOUNTS_READ_TIMEOUT`.
+    RequestTimeout,
     /// 413: the body is larger than the limit.
     PayloadTooLarge,
     /// 414: the request target is longer than the limit.
@@ -108,6 +110,8 @@ impl ApiError {
                 Reply::detail(405, &format!("Method \"{method}\" not allowed."))
                     .with_header("Allow", allow.join(", "))
             }
+            ApiError::RequestTimeout => Reply::detail(408, "Request timed out.")
+                .with_header("Connection", "close".to_string()),
             ApiError::PayloadTooLarge => Reply::detail(413, "Request body is too large."),
             ApiError::UriTooLong => Reply::detail(414, "Request URI is too long."),
             ApiError::Throttled(secs) => Reply::detail(

@@ -60,7 +60,12 @@ impl Incoming {
         rq.as_reader()
             .take(MAX_BODY_BYTES as u64 + 1)
             .read_to_end(&mut body)
-            .map_err(|e| ApiError::Body(body::BodyError::Unreadable(e.to_string())))?;
+            .map_err(|e| match e.kind() {
+                std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut => {
+                    ApiError::RequestTimeout
+                }
+                _ => ApiError::Body(body::BodyError::Unreadable(e.to_string())),
+            })?;
         if body.len() > MAX_BODY_BYTES {
             return Err(ApiError::PayloadTooLarge);
         }
