@@ -12,6 +12,21 @@ use crate::domain::{Email, User, Username, now};
 use crate::server;
 use crate::store::{NewUser, RegisterOutcome, Store};
 
+/// `println!` that ignores a closed stdout (`accounts user list | head`)
+/// instead of panicking.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        let _ = writeln!(std::io::stdout().lock(), $($arg)*);
+    }};
+}
+
+/// `print!` without the newline, likewise.
+macro_rules! say_raw {
+    ($($arg:tt)*) => {{
+        let _ = write!(std::io::stdout().lock(), $($arg)*);
+    }};
+}
+
 const USAGE: &str = "\
 accounts: sign-up, email confirmation and JWT login, in one binary and one SQLite file.
 
@@ -51,19 +66,19 @@ pub fn main(args: &[String]) -> Result<(), String> {
     match args.as_slice() {
         [] | ["serve"] => server::run(load_config()?),
         ["-h" | "--help" | "help", ..] => {
-            print!("{USAGE}");
+            say_raw!("{USAGE}");
             Ok(())
         }
         ["user", rest @ ..] => user_command(rest),
         ["backup", "--help" | "-h"] => {
-            println!(
+            say!(
                 "Usage: accounts backup FILE\nCopies the live database to FILE with SQLite's online backup."
             );
             Ok(())
         }
         ["backup", file] => backup(&load_config()?, Path::new(file)),
         ["check-config", "--help" | "-h"] => {
-            println!(
+            say!(
                 "Usage: accounts check-config\nValidates the ACCOUNTS_* environment and prints the effective settings, secrets redacted."
             );
             Ok(())
@@ -97,7 +112,7 @@ fn user_command(args: &[&str]) -> Result<(), String> {
     if matches!(args, [] | ["-h" | "--help" | "help", ..])
         || args.get(1).is_some_and(|a| matches!(*a, "-h" | "--help"))
     {
-        print!("{USER_USAGE}");
+        say_raw!("{USER_USAGE}");
         return Ok(());
     }
     let config = load_config()?;
@@ -106,20 +121,20 @@ fn user_command(args: &[&str]) -> Result<(), String> {
         ["create", email, flags @ ..] => create_user(&config, &mut store, email, flags),
         ["list"] => {
             for user in store.all_users().map_err(|e| e.to_string())? {
-                println!("{}", summary(&user));
+                say!("{}", summary(&user));
             }
             Ok(())
         }
         ["show", email] => {
             let user = find(&store, email)?;
-            println!("id:                 {}", user.id);
-            println!("email:              {}", user.email);
-            println!(
+            say!("id:                 {}", user.id);
+            say!("email:              {}", user.email);
+            say!(
                 "username:           {}",
                 user.username.as_deref().unwrap_or("-")
             );
-            println!("is_email_confirmed: {}", user.is_email_confirmed);
-            println!("is_active:          {}", user.is_active);
+            say!("is_email_confirmed: {}", user.is_email_confirmed);
+            say!("is_active:          {}", user.is_active);
             Ok(())
         }
         ["confirm", email] => {
@@ -127,7 +142,7 @@ fn user_command(args: &[&str]) -> Result<(), String> {
             store
                 .set_email_confirmed(user.id)
                 .map_err(|e| e.to_string())?;
-            println!("confirmed {}", user.email);
+            say!("confirmed {}", user.email);
             Ok(())
         }
         ["deactivate", email] | ["activate", email] => {
@@ -136,7 +151,7 @@ fn user_command(args: &[&str]) -> Result<(), String> {
             store
                 .set_active(user.id, active, now())
                 .map_err(|e| e.to_string())?;
-            println!(
+            say!(
                 "{} {}",
                 if active { "activated" } else { "deactivated" },
                 user.email
@@ -149,7 +164,7 @@ fn user_command(args: &[&str]) -> Result<(), String> {
             store
                 .replace_password(user.id, &hash, None, now())
                 .map_err(|e| e.to_string())?;
-            println!("password set for {}; every session ended", user.email);
+            say!("password set for {}; every session ended", user.email);
             Ok(())
         }
         ["delete", email, flags @ ..] => {
@@ -169,7 +184,7 @@ fn user_command(args: &[&str]) -> Result<(), String> {
                 return Err("not deleted (pass --yes to delete without a prompt)".into());
             }
             store.delete_user(user.id).map_err(|e| e.to_string())?;
-            println!("deleted {}", user.email);
+            say!("deleted {}", user.email);
             Ok(())
         }
         _ => Err(format!(
@@ -216,7 +231,7 @@ fn create_user(
         .map_err(|e| e.to_string())?
     {
         RegisterOutcome::Created(user) => {
-            println!("created {}", summary(&user));
+            say!("created {}", summary(&user));
             Ok(())
         }
         RegisterOutcome::Taken { email, username } => Err(taken_message(email, username)),
@@ -281,7 +296,7 @@ fn confirm_on_terminal(question: &str) -> Result<bool, String> {
     if !std::io::stdin().is_terminal() {
         return Ok(false);
     }
-    print!("{question}");
+    say_raw!("{question}");
     std::io::stdout().flush().map_err(|e| e.to_string())?;
     let mut answer = String::new();
     std::io::stdin()
@@ -305,14 +320,14 @@ fn backup(config: &Config, target: &Path) -> Result<(), String> {
         .all_users()
         .map_err(|e| format!("the backup cannot be read: {e}"))?
         .len();
-    println!("backed up {users} users to {}", target.display());
+    say!("backed up {users} users to {}", target.display());
     Ok(())
 }
 
 fn check_config() -> Result<(), String> {
     let config = load_config()?;
     for (name, value) in config.describe() {
-        println!("{name}={value}");
+        say!("{name}={value}");
     }
     Ok(())
 }

@@ -30,6 +30,9 @@ const PRUNE_EVERY: Duration = Duration::from_secs(600);
 
 /// Runs the service until SIGTERM; `Err` is the one line to print.
 pub fn run(config: Config) -> Result<(), String> {
+    // Catch SIGTERM before anything else: from here on it means a clean stop.
+    let signals =
+        Signals::new([SIGTERM, SIGINT]).map_err(|e| format!("cannot watch signals: {e}"))?;
     let secret = signing_key(&config)?;
     if config.bcrypt_cost < 10 {
         log::warn!(
@@ -56,7 +59,13 @@ pub fn run(config: Config) -> Result<(), String> {
     let handles = (0..workers)
         .map(|i| start_worker(i, &app, &server, &shutdown, &failed))
         .collect::<Result<Vec<_>, _>>()?;
-    watch_signals(Arc::clone(&server), Arc::clone(&shutdown), workers, waker)?;
+    watch_signals(
+        signals,
+        Arc::clone(&server),
+        Arc::clone(&shutdown),
+        workers,
+        waker,
+    )?;
     for handle in handles {
         let _ = handle.join();
     }
@@ -202,13 +211,12 @@ fn start_pruner(config: &Config) -> Result<(), String> {
 
 /// On SIGTERM or SIGINT: stop taking requests and let every worker finish.
 fn watch_signals(
+    mut signals: Signals,
     server: Arc<tiny_http::Server>,
     shutdown: Arc<AtomicBool>,
     workers: usize,
     waker: MailWaker,
 ) -> Result<(), String> {
-    let mut signals =
-        Signals::new([SIGTERM, SIGINT]).map_err(|e| format!("cannot watch signals: {e}"))?;
     thread::Builder::new()
         .name("signals".into())
         .spawn(move || {

@@ -2,12 +2,12 @@
 //! `handlers/`, one module per resource; `routes.rs` is the table of them.
 
 mod auth;
-mod body;
-mod error;
-mod fields;
+pub mod body;
+pub mod error;
+pub mod fields;
 mod handlers;
 mod pages;
-mod request;
+pub mod request;
 mod response;
 mod routes;
 
@@ -33,10 +33,12 @@ impl Ctx<'_> {
     /// The client's address, through trusted proxies (for throttling).
     pub fn client_address(&self) -> String {
         let peer = self.req.peer.unwrap_or(IpAddr::from([0, 0, 0, 0]));
+        let forwarded = self.req.header_lines("X-Forwarded-For");
+        let forwarded = (!forwarded.is_empty()).then(|| forwarded.join(","));
         self.app
             .config
             .trusted_proxies
-            .client_address(peer, self.req.header("X-Forwarded-For"))
+            .client_address(peer, forwarded.as_deref())
             .to_string()
     }
 }
@@ -75,6 +77,10 @@ fn answer(app: &App, store: &mut Store, rq: &mut tiny_http::Request) -> (Reply, 
         Ok(i) => i,
         Err(e) => return (e.into_reply(), "-"),
     };
+    // Read (or drain) any body before answering, whatever the route: tiny_http
+    // leaves an unread chunked body on the connection, where it would be
+    // parsed as the next request.
+    let read = incoming.read_body(rq);
     let Some(route) = routes::resolve(&incoming.path) else {
         return (ApiError::NotFound.into_reply(), "not-found");
     };
@@ -82,11 +88,13 @@ fn answer(app: &App, store: &mut Store, rq: &mut tiny_http::Request) -> (Reply, 
     let method = incoming.method.clone();
     let reply = if method == "OPTIONS" {
         preflight(&route, origin.is_some())
-    } else {
-        let mut read = Ok(());
-        if Route::reads_body(&method) && route.allowed().contains(&method.as_str()) {
-            read = incoming.read_body(rq);
+    } else if !route.allowed().contains(&method.as_str()) {
+        ApiError::MethodNotAllowed {
+            method,
+            allow: route.allowed(),
         }
+        .into_reply()
+    } else {
         read.and_then(|()| {
             routes::dispatch(
                 &mut Ctx {

@@ -10,6 +10,8 @@ use super::fields::Fields;
 
 /// Bodies larger than this are refused with 413.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
+/// How much of an oversized chunked body is read and thrown away.
+const MAX_DRAIN_BYTES: u64 = 1024 * 1024;
 /// Request targets longer than this are refused with 414.
 pub const MAX_URL_BYTES: usize = 8 * 1024;
 
@@ -56,21 +58,29 @@ impl Incoming {
         if rq.body_length().is_some_and(|n| n > MAX_BODY_BYTES) {
             return Err(ApiError::PayloadTooLarge);
         }
+        let reader = rq.as_reader();
         let mut body = Vec::new();
-        rq.as_reader()
+        reader
             .take(MAX_BODY_BYTES as u64 + 1)
             .read_to_end(&mut body)
-            .map_err(|e| match e.kind() {
-                std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut => {
-                    ApiError::RequestTimeout
-                }
-                _ => ApiError::Body(body::BodyError::Unreadable(e.to_string())),
-            })?;
+            .map_err(read_error)?;
         if body.len() > MAX_BODY_BYTES {
+            // A chunked body is not drained by tiny_http: read a bounded rest
+            // so the connection stays in step for the next request.
+            let _ = std::io::copy(&mut reader.take(MAX_DRAIN_BYTES), &mut std::io::sink());
             return Err(ApiError::PayloadTooLarge);
         }
         self.body = body;
         Ok(())
+    }
+
+    /// Every value of a header that may be sent on several lines.
+    pub fn header_lines(&self, name: &str) -> Vec<&str> {
+        self.headers
+            .iter()
+            .filter(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+            .collect()
     }
 
     /// The first header of that name (case-insensitive).
@@ -99,24 +109,20 @@ impl Incoming {
         self.headers
             .iter()
             .filter(|(n, _)| n.eq_ignore_ascii_case("Cookie"))
-            .flat_map(|(_, v)| v.split(';'))
-            .filter_map(|pair| pair.trim().split_once('='))
-            .find(|(n, _)| *n == name)
-            .map(|(_, v)| v.trim().trim_matches('"'))
+            .find_map(|(_, v)| cookie_value(v, name))
     }
 
     /// The access token a request carries, by SimpleJWT's rules: an
     /// `Authorization` header with the exact scheme `Bearer` (any other
     /// scheme counts as no credentials), else the `access_token` cookie.
     pub fn access_credentials(&self) -> Result<Option<&str>, ApiError> {
-        if let Some(header) = self.header("Authorization") {
-            let parts: Vec<&str> = header.split_ascii_whitespace().collect();
-            if parts.first() == Some(&"Bearer") {
-                return match parts[..] {
-                    [_, token] => Ok(Some(token)),
-                    _ => Err(ApiError::BadAuthorizationHeader),
-                };
-            }
+        if let Some(token) = self
+            .header("Authorization")
+            .map(bearer_token)
+            .transpose()?
+            .flatten()
+        {
+            return Ok(Some(token));
         }
         Ok(self.cookie("access_token").filter(|t| !t.is_empty()))
     }
@@ -134,6 +140,35 @@ impl Incoming {
             peer: None,
         }
     }
+}
+
+fn read_error(e: std::io::Error) -> ApiError {
+    match e.kind() {
+        std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut => ApiError::RequestTimeout,
+        _ => ApiError::Body(body::BodyError::Unreadable(e.to_string())),
+    }
+}
+
+/// The token of an `Authorization: Bearer <token>` header; `None` for any
+/// other scheme; an error for `Bearer` without exactly one token after it.
+pub fn bearer_token(header: &str) -> Result<Option<&str>, ApiError> {
+    let mut parts = header.split_ascii_whitespace();
+    if parts.next() != Some("Bearer") {
+        return Ok(None);
+    }
+    match (parts.next(), parts.next()) {
+        (Some(token), None) => Ok(Some(token)),
+        _ => Err(ApiError::BadAuthorizationHeader),
+    }
+}
+
+/// The value of cookie `name` in one `Cookie` header.
+pub fn cookie_value<'a>(header: &'a str, name: &str) -> Option<&'a str> {
+    header
+        .split(';')
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(n, _)| *n == name)
+        .map(|(_, v)| v.trim().trim_matches('"'))
 }
 
 #[cfg(test)]

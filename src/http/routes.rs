@@ -81,11 +81,6 @@ impl Route {
         }
     }
 
-    /// Whether requests with this method carry a body worth reading.
-    pub fn reads_body(method: &str) -> bool {
-        matches!(method, "POST" | "PUT" | "PATCH" | "DELETE")
-    }
-
     /// A stable name for the log, which must never hold a path's token.
     pub fn name(&self) -> &'static str {
         match self {

@@ -82,6 +82,23 @@ impl<T> Context<T> for Result<T, rusqlite::Error> {
     }
 }
 
+/// Creates a missing database file readable by its owner only (it holds
+/// password hashes); SQLite gives its WAL and shared-memory files the same
+/// permissions. An existing file is left as the operator set it.
+fn create_private(path: &Path) {
+    use std::os::unix::fs::OpenOptionsExt;
+    let created = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path);
+    if let Err(e) = created
+        && e.kind() != std::io::ErrorKind::AlreadyExists
+    {
+        log::debug!("could not pre-create {}: {e}", path.display());
+    }
+}
+
 /// One connection to the database, owned by one thread.
 pub struct Store {
     conn: Connection,
@@ -91,6 +108,7 @@ impl Store {
     /// Opens (creating if needed) the database file and applies the pragmas
     /// every connection needs. Call [`Store::migrate`] once at start-up.
     pub fn open(path: &Path) -> Result<Store, StoreError> {
+        create_private(path);
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
             | OpenFlags::SQLITE_OPEN_CREATE
             | OpenFlags::SQLITE_OPEN_NO_MUTEX;

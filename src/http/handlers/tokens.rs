@@ -34,11 +34,15 @@ pub fn parse_credentials(
     login_fields: &[&str],
 ) -> Result<(String, Password), ApiError> {
     let mut errors = FieldErrors::default();
-    let login = fields
-        .required_any(login_fields, login_fields[0], &mut errors)
-        .map(str::to_string);
+    // Problems are reported under the name the client used.
+    let field = login_fields
+        .iter()
+        .copied()
+        .find(|n| fields.has(n))
+        .unwrap_or(login_fields[0]);
+    let login = fields.required(field, &mut errors).map(str::to_string);
     if login.as_deref().is_some_and(|l| l.trim().is_empty()) {
-        errors.add(login_fields[0], "This field may not be blank.");
+        errors.add(field, "This field may not be blank.");
     }
     let password = fields.required("password", &mut errors).and_then(|raw| {
         Password::parse(raw)

@@ -1,0 +1,27 @@
+//! Integration tests of the HTTP contract (issue 2): every test starts the
+//! real `accounts` binary on a free port with a temporary database and a fake
+//! Postmark provider, and talks to it over real HTTP.
+
+mod active_flag;
+mod change_password;
+mod cli;
+mod confirm_email;
+mod delete_account;
+mod health;
+mod helpers;
+mod hostile;
+mod login;
+mod logout;
+mod mail;
+mod password_reset;
+mod process;
+mod proxy;
+mod refresh;
+mod register;
+mod resend;
+mod rotation;
+mod routing;
+mod throttling;
+mod token;
+mod user;
+mod verify;
