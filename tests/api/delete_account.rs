@@ -4,7 +4,8 @@
 use serde_json::json;
 
 use crate::helpers::{
-    PASSWORD, TestApp, TestResponse, assert_unauthorized, refresh_not_valid_body, spawn_app,
+    PASSWORD, TestApp, TestResponse, assert_unauthorized, form_encode, refresh_not_valid_body,
+    spawn_app,
 };
 
 const EMAIL: &str = "alice@example.com";
@@ -43,7 +44,7 @@ fn delete_user_accepts_a_form_body() {
             ("Authorization", &format!("Bearer {access}")),
             ("Content-Type", "application/x-www-form-urlencoded"),
         ],
-        Some(crate::helpers::form_encode(&[("password", PASSWORD)]).as_bytes()),
+        Some(form_encode(&[("password", PASSWORD)]).as_bytes()),
     );
 
     response.assert_status(204);

@@ -245,3 +245,14 @@ fn with_rotation_a_spent_refresh_token_of_the_django_service_is_detected_on_reus
     app.refresh(&next)
         .assert_json(401, refresh_not_valid_body());
 }
+
+#[test]
+fn without_a_grace_an_immediate_reuse_ends_the_login() {
+    let app = rotating_app("0s");
+    app.register(EMAIL, PASSWORD);
+    let (_, refresh) = app.login(EMAIL, PASSWORD);
+    let (_, newest) = rotate(&app, &refresh);
+
+    assert_unauthorized(&app.refresh(&refresh), refresh_not_valid_body());
+    assert_unauthorized(&app.refresh(&newest), refresh_not_valid_body());
+}

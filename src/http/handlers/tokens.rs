@@ -157,7 +157,7 @@ pub fn refresh(ctx: &mut Ctx<'_>) -> Result<Reply, ApiError> {
         return Ok(Reply::json(200, &json!({"access": access.token})));
     }
     let reused =
-        spent_at.is_some_and(|spent| now.saturating_sub(spent) > config.refresh_reuse_grace);
+        spent_at.is_some_and(|spent| now.saturating_sub(spent) >= config.refresh_reuse_grace);
     if reused {
         log::warn!(
             "a spent refresh token of user {} was presented again: ending that login",

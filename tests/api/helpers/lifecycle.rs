@@ -65,7 +65,8 @@ fn links_in(text: &str, prefix: &str) -> Vec<String> {
 }
 
 impl TestApp {
-    /// The server's SQLite file.
+    /// The server's SQLite file where the harness puts it (a test that sets
+    /// `ACCOUNTS_DB` itself knows its own path).
     pub fn db_path(&self) -> PathBuf {
         self.dir().join("accounts.db")
     }
