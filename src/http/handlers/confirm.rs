@@ -9,11 +9,11 @@
 use serde_json::json;
 
 use crate::domain::one_time::{OneTimeToken, Purpose};
-use crate::domain::{Email, mail, now};
+use crate::domain::{Email, now};
 use crate::http::Ctx;
 use crate::http::error::ApiError;
 use crate::http::fields::FieldErrors;
-use crate::http::handlers::{link, throttle_address};
+use crate::http::handlers::{mail_one_time_link, throttle_address};
 use crate::http::pages;
 use crate::http::response::Reply;
 use crate::store::ConsumeOutcome;
@@ -98,28 +98,10 @@ pub fn resend(ctx: &mut Ctx<'_>) -> Result<Reply, ApiError> {
 }
 
 fn send_new_link(ctx: &mut Ctx<'_>, email: &Email) -> Result<(), ApiError> {
-    let Some(user) = ctx.store.user_by_email_key(email.key())? else {
-        return Ok(());
-    };
-    if user.is_email_confirmed || !user.is_active {
-        return Ok(());
+    match ctx.store.user_by_email_key(email.key())? {
+        Some(user) if user.is_active && !user.is_email_confirmed => {
+            mail_one_time_link(ctx, &user, Purpose::ConfirmEmail)
+        }
+        _ => Ok(()),
     }
-    let token = OneTimeToken::generate()?;
-    let ttl = ctx.app.config.confirm_ttl;
-    let mail = mail::confirmation(
-        &user.email,
-        &link(ctx, "/api/confirm-email/", token.text()),
-        ttl,
-    );
-    let now = now();
-    ctx.store.issue_one_time(
-        user.id,
-        Purpose::ConfirmEmail,
-        &token,
-        now + ttl,
-        &mail,
-        now,
-    )?;
-    ctx.app.mail.wake();
-    Ok(())
 }

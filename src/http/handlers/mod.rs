@@ -13,7 +13,9 @@ use serde::Serialize;
 
 use super::Ctx;
 use super::error::ApiError;
-use crate::domain::User;
+use crate::domain::mail::{self, Mail};
+use crate::domain::one_time::{OneTimeToken, Purpose};
+use crate::domain::{User, now};
 use crate::throttle::{Throttle, Throttled};
 
 /// A user as every endpoint shows one.
@@ -48,4 +50,36 @@ pub fn throttled(t: Throttled) -> ApiError {
 /// The link a mail carries, e.g. `{public}/api/confirm-email/{token}/`.
 pub fn link(ctx: &Ctx<'_>, path: &str, token: &str) -> String {
     format!("{}{path}{token}/", ctx.app.config.public_url)
+}
+
+/// Writes a mail from (recipient, link, seconds the link is valid).
+type ComposeMail = fn(&str, &str, u64) -> Mail;
+
+/// Mails the user a fresh one-time link for `purpose`; their older unused
+/// links of that purpose stop working.
+pub fn mail_one_time_link(
+    ctx: &mut Ctx<'_>,
+    user: &User,
+    purpose: Purpose,
+) -> Result<(), ApiError> {
+    let config = &ctx.app.config;
+    let (path, ttl, compose): (&str, u64, ComposeMail) = match purpose {
+        Purpose::ConfirmEmail => (
+            "/api/confirm-email/",
+            config.confirm_ttl,
+            mail::confirmation,
+        ),
+        Purpose::ResetPassword => (
+            "/api/password-reset/",
+            config.reset_ttl,
+            mail::password_reset,
+        ),
+    };
+    let token = OneTimeToken::generate()?;
+    let mail = compose(&user.email, &link(ctx, path, token.text()), ttl);
+    let now = now();
+    ctx.store
+        .issue_one_time(user.id, purpose, &token, now + ttl, &mail, now)?;
+    ctx.app.mail.wake();
+    Ok(())
 }

@@ -6,12 +6,12 @@
 use serde_json::json;
 
 use crate::domain::one_time::{OneTimeToken, Purpose};
-use crate::domain::{Email, NewPassword, mail, now};
+use crate::domain::{Email, NewPassword, now};
 use crate::http::Ctx;
 use crate::http::error::ApiError;
 use crate::http::fields::FieldErrors;
 use crate::http::handlers::confirm::INVALID_TOKEN;
-use crate::http::handlers::{link, throttle_address};
+use crate::http::handlers::{mail_one_time_link, throttle_address};
 use crate::http::pages;
 use crate::http::response::Reply;
 
@@ -32,31 +32,10 @@ pub fn request(ctx: &mut Ctx<'_>) -> Result<Reply, ApiError> {
 }
 
 fn send_link(ctx: &mut Ctx<'_>, email: &Email) -> Result<(), ApiError> {
-    let Some(user) = ctx
-        .store
-        .user_by_email_key(email.key())?
-        .filter(|u| u.is_active)
-    else {
-        return Ok(());
-    };
-    let token = OneTimeToken::generate()?;
-    let ttl = ctx.app.config.reset_ttl;
-    let mail = mail::password_reset(
-        &user.email,
-        &link(ctx, "/api/password-reset/", token.text()),
-        ttl,
-    );
-    let now = now();
-    ctx.store.issue_one_time(
-        user.id,
-        Purpose::ResetPassword,
-        &token,
-        now + ttl,
-        &mail,
-        now,
-    )?;
-    ctx.app.mail.wake();
-    Ok(())
+    match ctx.store.user_by_email_key(email.key())? {
+        Some(user) if user.is_active => mail_one_time_link(ctx, &user, Purpose::ResetPassword),
+        _ => Ok(()),
+    }
 }
 
 /// The form; opening it does not spend the token.
