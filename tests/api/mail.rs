@@ -256,3 +256,43 @@ fn any_2xx_answer_counts_as_sent() {
 
     assert_eq!(app.mail.attempts_to("alice@example.com").len(), 1);
 }
+
+#[test]
+fn a_delivered_message_keeps_no_link_and_no_plain_token_is_stored() {
+    let app = spawn_app();
+    app.register("erased@example.com", PASSWORD);
+    let link = app.confirmation_link("erased@example.com");
+    let token = link
+        .trim_end_matches('/')
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .to_owned();
+    let db = rusqlite::Connection::open(app.dir().join("accounts.db")).unwrap();
+    let bodies = || -> Vec<Option<String>> {
+        let mut statement = db.prepare("SELECT text_body FROM outbox").unwrap();
+        statement
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
+    };
+    wait_until(
+        "the delivered body to be erased",
+        Duration::from_secs(10),
+        || bodies().iter().all(Option::is_none).then_some(()),
+    );
+    // The token is stored only as its SHA-256, nowhere as text.
+    let dump: Vec<String> = db
+        .prepare("SELECT quote(token_hash) FROM one_time_tokens")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(dump.len(), 1);
+    assert!(
+        !dump[0].to_lowercase().contains(&token),
+        "the plain token is stored"
+    );
+}
