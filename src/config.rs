@@ -36,6 +36,7 @@ pub const KNOWN_VARIABLES: &[&str] = &[
     "ACCOUNTS_ROTATE_REFRESH",
     "ACCOUNTS_REFRESH_REUSE_GRACE",
     "ACCOUNTS_READ_TIMEOUT",
+    "ACCOUNTS_MAX_CONNECTIONS",
     "ACCOUNTS_COOKIE_SAMESITE",
     "ACCOUNTS_COOKIE_SECURE",
     "ACCOUNTS_CORS_ORIGINS",
@@ -69,6 +70,8 @@ pub struct Config {
     pub rotate_refresh: bool,
     pub refresh_reuse_grace: u64,
     pub read_timeout: u64,
+    /// Connections beyond this many are closed at once.
+    pub max_connections: usize,
     pub cookie: CookieConfig,
     pub cors_origins: Vec<String>,
     pub throttle: ThrottleConfig,
@@ -215,6 +218,9 @@ impl Config {
                 parse_duration,
             )?,
             read_timeout: env.parse("ACCOUNTS_READ_TIMEOUT", "10", parse_duration)?,
+            max_connections: env.parse("ACCOUNTS_MAX_CONNECTIONS", "1024", |s| {
+                parse_count(s, 1, 1_000_000)
+            })?,
             cookie,
             cors_origins: env.parse("ACCOUNTS_CORS_ORIGINS", "", parse_origins)?,
             throttle: ThrottleConfig::from_env(&env)?,
@@ -283,6 +289,7 @@ impl Config {
                 format!("{}s", self.refresh_reuse_grace),
             ),
             ("ACCOUNTS_READ_TIMEOUT", format!("{}s", self.read_timeout)),
+            ("ACCOUNTS_MAX_CONNECTIONS", self.max_connections.to_string()),
             (
                 "ACCOUNTS_COOKIE_SAMESITE",
                 self.cookie.same_site.as_str().to_string(),

@@ -41,15 +41,21 @@ pub fn run(config: Config) -> Result<(), String> {
         );
     }
     open_store(&config)?.migrate().map_err(|e| e.to_string())?;
-    let read_timeout = Duration::from_secs(config.read_timeout.max(1));
-    let listener = bind(config.listen, read_timeout)
+    let listener = bind(config.listen)
         .map_err(|e| format!("ACCOUNTS_LISTEN: cannot listen on {}: {e}", config.listen))?;
     let bound = listener.local_addr().map_err(|e| e.to_string())?;
-    let server =
-        Arc::new(tiny_http::Server::from_listener(listener, None).map_err(|e| e.to_string())?);
+    let timeout = Some(Duration::from_secs(config.read_timeout.max(1)));
+    let limits = tiny_http::ConnectionLimits {
+        read_timeout: timeout,
+        write_timeout: timeout,
+        max_connections: Some(config.max_connections),
+    };
+    let server = Arc::new(
+        tiny_http::Server::from_listener_with_limits(listener, None, limits)
+            .map_err(|e| e.to_string())?,
+    );
     log::info!("listening on {bound}");
     let shutdown = Arc::new(AtomicBool::new(false));
-    keep_accept_awake(bound, read_timeout, Arc::clone(&shutdown))?;
     let waker = MailWaker::default();
     start_mail_sender(&config, waker.clone(), Arc::clone(&shutdown))?;
     start_pruner(&config)?;
@@ -89,51 +95,16 @@ fn open_store(config: &Config) -> Result<Store, String> {
 }
 
 /// A listening socket that can be bound again at once after a stop or a
-/// kill (`SO_REUSEADDR`), with read and write timeouts that every accepted
-/// connection inherits: tiny_http has no setting for them, and without them
-/// a client that sends nothing, or drips its request, holds a thread forever.
-fn bind(addr: SocketAddr, timeout: Duration) -> std::io::Result<TcpListener> {
+/// kill (`SO_REUSEADDR`). Connection timeouts and the connection cap are set
+/// by the (patched) tiny_http on each accepted connection: set on the
+/// listener, Linux would apply the read timeout to `accept` itself.
+fn bind(addr: SocketAddr) -> std::io::Result<TcpListener> {
     let socket = Socket::new(Domain::for_address(addr), Type::STREAM, Some(Protocol::TCP))?;
     socket.set_reuse_address(true)?;
-    socket.set_read_timeout(Some(timeout))?;
-    socket.set_write_timeout(Some(timeout))?;
     socket.set_tcp_nodelay(true)?;
     socket.bind(&addr.into())?;
     socket.listen(1024)?;
     Ok(socket.into())
-}
-
-/// Linux applies the listener's read timeout to `accept` too, and tiny_http's
-/// accept thread stops for good at its first error. A connection every
-/// quarter of the timeout keeps `accept` from ever waiting that long; each
-/// one is closed at once and costs tiny_http one short read.
-fn keep_accept_awake(
-    bound: SocketAddr,
-    timeout: Duration,
-    shutdown: Arc<AtomicBool>,
-) -> Result<(), String> {
-    let target = match bound.ip() {
-        ip if ip.is_unspecified() && ip.is_ipv4() => {
-            SocketAddr::from(([127, 0, 0, 1], bound.port()))
-        }
-        ip if ip.is_unspecified() => {
-            SocketAddr::from((std::net::Ipv6Addr::LOCALHOST, bound.port()))
-        }
-        _ => bound,
-    };
-    let period = timeout / 4;
-    thread::Builder::new()
-        .name("accept-keepalive".into())
-        .spawn(move || {
-            while !shutdown.load(Ordering::Relaxed) {
-                if let Err(e) = std::net::TcpStream::connect_timeout(&target, period) {
-                    log::warn!("could not reach our own listener at {target}: {e}");
-                }
-                thread::sleep(period);
-            }
-        })
-        .map(drop)
-        .map_err(|e| format!("cannot start the accept keep-alive: {e}"))
 }
 
 fn start_worker(

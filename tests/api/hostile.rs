@@ -715,3 +715,102 @@ fn no_secret_reaches_the_log_even_at_trace_level() {
     }
     let _ = claims(&access);
 }
+
+// ---- The HTTP layer's own defences (patched tiny_http) ---------------------
+
+/// Sends raw bytes on a fresh connection and reads until the server closes
+/// it; returns everything it answered.
+fn raw_until_closed(app: &TestApp, request: &[u8]) -> String {
+    let mut stream = app.connect();
+    let _ = stream.write_all(request);
+    let mut answer = Vec::new();
+    let _ = std::io::Read::read_to_end(&mut stream, &mut answer);
+    String::from_utf8_lossy(&answer).into_owned()
+}
+
+#[test]
+fn a_huge_declared_content_length_does_not_crash_the_service() {
+    let app = spawn_app();
+    let answer = raw_until_closed(
+        &app,
+        b"POST /api/token/ HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n\
+          Content-Length: 1000000000000\r\nConnection: close\r\n\r\n{\"a\"",
+    );
+    assert!(answer.starts_with("HTTP/1.1 413"), "{answer}");
+    app.assert_alive();
+}
+
+#[test]
+fn ambiguous_framing_is_refused_and_nothing_is_smuggled() {
+    let app = spawn_app();
+    let attempts: [&[u8]; 4] = [
+        b"POST /api/token/ HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\nGET /api/user/ HTTP/1.1\r\nHost: x\r\n\r\n",
+        b"POST /api/token/ HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: xchunked\r\n\r\n0\r\n\r\nGET /api/user/ HTTP/1.1\r\nHost: x\r\n\r\n",
+        b"POST /api/token/ HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nContent-Length: 40\r\n\r\n{}{}{GET /api/user/ HTTP/1.1\r\nHost: x\r\n\r\n",
+        b"POST /api/token/ HTTP/1.1\r\nHost: x\r\nContent-Length: +2\r\n\r\n{}GET /api/user/ HTTP/1.1\r\nHost: x\r\n\r\n",
+    ];
+    for request in attempts {
+        let answer = raw_until_closed(&app, request);
+        assert!(
+            !answer.contains("Authentication credentials were not provided"),
+            "a smuggled request was answered: {answer}"
+        );
+        assert!(
+            !answer.contains("HTTP/1.1 2"),
+            "an ambiguous request was served: {answer}"
+        );
+    }
+    app.assert_alive();
+}
+
+#[test]
+fn an_oversized_header_line_closes_the_connection() {
+    let app = spawn_app();
+    let request = format!(
+        "GET /health HTTP/1.1\r\nHost: x\r\nX-Big: {}\r\n\r\n",
+        "a".repeat(200 * 1024)
+    );
+    let answer = raw_until_closed(&app, request.as_bytes());
+    assert!(!answer.contains("HTTP/1.1 200"), "{answer}");
+    app.assert_alive();
+}
+
+#[test]
+fn connections_beyond_the_cap_are_closed_at_once_and_served_again_once_freed() {
+    let app = TestApp::builder()
+        .env("ACCOUNTS_MAX_CONNECTIONS", "10")
+        .spawn();
+    let held: Vec<TcpStream> = (0..10).map(|_| app.connect()).collect();
+    // The accept thread counts connections as it takes them: wait until the
+    // eleventh is refused, which it must be while ten are held.
+    wait_until(
+        "an eleventh connection to be refused",
+        Duration::from_secs(10),
+        || {
+            let mut extra = app.connect();
+            extra
+                .set_read_timeout(Some(Duration::from_secs(2)))
+                .unwrap();
+            let _ = extra.write_all(b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n");
+            let mut buf = [0u8; 64];
+            match std::io::Read::read(&mut extra, &mut buf) {
+                Ok(0) | Err(_) => Some(()),
+                Ok(_) => None,
+            }
+        },
+    );
+    drop(held);
+    wait_until(
+        "the service to accept again",
+        Duration::from_secs(10),
+        || {
+            let mut stream = app.connect();
+            stream
+                .write_all(b"GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+                .ok()?;
+            let mut answer = Vec::new();
+            std::io::Read::read_to_end(&mut stream, &mut answer).ok()?;
+            answer.starts_with(b"HTTP/1.1 200").then_some(())
+        },
+    );
+}
