@@ -9,11 +9,11 @@
 use serde_json::json;
 
 use crate::domain::one_time::{OneTimeToken, Purpose};
-use crate::domain::{Email, now};
+use crate::domain::{User, now};
 use crate::http::Ctx;
 use crate::http::error::ApiError;
 use crate::http::fields::FieldErrors;
-use crate::http::handlers::{mail_one_time_link, throttle_address};
+use crate::http::handlers::mail_link_on_request;
 use crate::http::pages;
 use crate::http::response::Reply;
 use crate::store::ConsumeOutcome;
@@ -83,25 +83,9 @@ pub fn post(ctx: &mut Ctx<'_>) -> Result<Reply, ApiError> {
     }
 }
 
-/// `POST /api/resend-confirmation/` with `email`: the same answer whatever
-/// the address, so it reveals nothing about who has an account.
+/// `POST /api/resend-confirmation/` with `email`: a fresh link for a
+/// registered, unconfirmed address; older links stop working.
 pub fn resend(ctx: &mut Ctx<'_>) -> Result<Reply, ApiError> {
-    let fields = ctx.req.fields()?;
-    let mut errors = FieldErrors::default();
-    let raw = fields.required("email", &mut errors);
-    errors.into_result()?;
-    throttle_address(ctx, &ctx.app.throttles.mail_address)?;
-    if let Some(email) = raw.and_then(|r| Email::parse(r).ok()) {
-        send_new_link(ctx, &email)?;
-    }
-    Ok(Reply::json(200, &json!({"detail": RESEND_DETAIL})))
-}
-
-fn send_new_link(ctx: &mut Ctx<'_>, email: &Email) -> Result<(), ApiError> {
-    match ctx.store.user_by_email_key(email.key())? {
-        Some(user) if user.is_active && !user.is_email_confirmed => {
-            mail_one_time_link(ctx, &user, Purpose::ConfirmEmail)
-        }
-        _ => Ok(()),
-    }
+    let unconfirmed = |user: &User| user.is_active && !user.is_email_confirmed;
+    mail_link_on_request(ctx, Purpose::ConfirmEmail, unconfirmed, RESEND_DETAIL)
 }

@@ -13,9 +13,11 @@ use serde::Serialize;
 
 use super::Ctx;
 use super::error::ApiError;
+use super::fields::FieldErrors;
+use super::response::Reply;
 use crate::domain::mail::{self, Mail};
 use crate::domain::one_time::{OneTimeToken, Purpose};
-use crate::domain::{User, now};
+use crate::domain::{Email, User, now};
 use crate::throttle::{Throttle, Throttled};
 
 /// A user as every endpoint shows one.
@@ -82,4 +84,28 @@ pub fn mail_one_time_link(
         .issue_one_time(user.id, purpose, &token, now + ttl, &mail, now)?;
     ctx.app.mail.wake();
     Ok(())
+}
+
+/// The "mail me a link" endpoints: `email` is required, requests are
+/// throttled per client address, and the answer is the same whatever the
+/// address, so it reveals nothing about who has an account. A link goes out
+/// only to a user that `eligible` accepts.
+pub fn mail_link_on_request(
+    ctx: &mut Ctx<'_>,
+    purpose: Purpose,
+    eligible: fn(&User) -> bool,
+    detail: &'static str,
+) -> Result<Reply, ApiError> {
+    let fields = ctx.req.fields()?;
+    let mut errors = FieldErrors::default();
+    let raw = fields.required("email", &mut errors);
+    errors.into_result()?;
+    throttle_address(ctx, &ctx.app.throttles.mail_address)?;
+    if let Some(email) = raw.and_then(|r| Email::parse(r).ok())
+        && let Some(user) = ctx.store.user_by_email_key(email.key())?
+        && eligible(&user)
+    {
+        mail_one_time_link(ctx, &user, purpose)?;
+    }
+    Ok(Reply::json(200, &serde_json::json!({ "detail": detail })))
 }

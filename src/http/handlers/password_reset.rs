@@ -6,36 +6,26 @@
 use serde_json::json;
 
 use crate::domain::one_time::{OneTimeToken, Purpose};
-use crate::domain::{Email, NewPassword, now};
+use crate::domain::{NewPassword, now};
 use crate::http::Ctx;
 use crate::http::error::ApiError;
 use crate::http::fields::FieldErrors;
 use crate::http::handlers::confirm::INVALID_TOKEN;
-use crate::http::handlers::{mail_one_time_link, throttle_address};
+use crate::http::handlers::mail_link_on_request;
 use crate::http::pages;
 use crate::http::response::Reply;
 
 pub const REQUESTED: &str = "If the address is registered, a reset link has been sent.";
 const DONE: &str = "Password has been reset.";
 
-/// Always the same answer, so it reveals nothing about who has an account.
+/// `POST /api/password-reset/` with `email`: a link for a registered address.
 pub fn request(ctx: &mut Ctx<'_>) -> Result<Reply, ApiError> {
-    let fields = ctx.req.fields()?;
-    let mut errors = FieldErrors::default();
-    let raw = fields.required("email", &mut errors);
-    errors.into_result()?;
-    throttle_address(ctx, &ctx.app.throttles.mail_address)?;
-    if let Some(email) = raw.and_then(|r| Email::parse(r).ok()) {
-        send_link(ctx, &email)?;
-    }
-    Ok(Reply::json(200, &json!({"detail": REQUESTED})))
-}
-
-fn send_link(ctx: &mut Ctx<'_>, email: &Email) -> Result<(), ApiError> {
-    match ctx.store.user_by_email_key(email.key())? {
-        Some(user) if user.is_active => mail_one_time_link(ctx, &user, Purpose::ResetPassword),
-        _ => Ok(()),
-    }
+    mail_link_on_request(
+        ctx,
+        Purpose::ResetPassword,
+        |user| user.is_active,
+        REQUESTED,
+    )
 }
 
 /// The form; opening it does not spend the token.
