@@ -814,3 +814,26 @@ fn connections_beyond_the_cap_are_closed_at_once_and_served_again_once_freed() {
         },
     );
 }
+
+#[test]
+fn the_bcrypt_cost_must_be_4_to_31_and_below_10_warns() {
+    for bad in ["3", "32", "twelve"] {
+        let failed = TestApp::builder()
+            .env("ACCOUNTS_BCRYPT_COST", bad)
+            .spawn_expecting_failure();
+        assert!(!failed.status.success(), "cost {bad} was accepted");
+        assert!(
+            failed.output.contains("ACCOUNTS_BCRYPT_COST"),
+            "{}",
+            failed.output
+        );
+    }
+    let app = spawn_app();
+    assert!(
+        app.log
+            .text()
+            .contains("ACCOUNTS_BCRYPT_COST is 4: below 10 is only for tests"),
+        "{}",
+        app.log.text()
+    );
+}
