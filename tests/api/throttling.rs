@@ -182,3 +182,47 @@ fn throttle_off_never_refuses() {
     }
     app.login("free@example.com", PASSWORD);
 }
+
+#[test]
+fn a_throttled_login_costs_no_password_hash() {
+    // One hashing thread, no queue, a slow cost: while another login hashes,
+    // any request that needed a hash would be refused with 503.
+    let app = throttled_app(&[
+        ("ACCOUNTS_THROTTLE_LOGIN_ACCOUNT", "1/1h"),
+        ("ACCOUNTS_HASH_THREADS", "1"),
+        ("ACCOUNTS_HASH_QUEUE", "0"),
+        ("ACCOUNTS_BCRYPT_COST", "14"),
+    ]);
+    app.register("locked@example.com", PASSWORD);
+    assert_eq!(wrong_login(&app, "locked@example.com", &[]), 401);
+    let stop = std::sync::atomic::AtomicBool::new(false);
+    std::thread::scope(|scope| {
+        // Keep the one hashing thread busy with logins of unknown users.
+        for worker in 0..2 {
+            let (app, stop) = (&app, &stop);
+            scope.spawn(move || {
+                let mut n = 0;
+                while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    n += 1;
+                    wrong_login(app, &format!("busy{worker}-{n}@example.com"), &[]);
+                }
+            });
+        }
+        // Each probe names a new account, so none is locked by its failure.
+        let mut probe = 0;
+        crate::helpers::wait_until(
+            "the hashing lane to be busy",
+            std::time::Duration::from_secs(20),
+            || {
+                probe += 1;
+                (wrong_login(&app, &format!("probe{probe}@example.com"), &[]) == 503).then_some(())
+            },
+        );
+        let right = app.post_form(
+            "/api/token/",
+            &[("email", "locked@example.com"), ("password", PASSWORD)],
+        );
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        assert_throttled(&right);
+    });
+}
