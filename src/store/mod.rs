@@ -200,3 +200,91 @@ impl Store {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::Email;
+    use crate::store::{NewSession, NewUser, RegisterOutcome};
+
+    fn temp_store(name: &str) -> Store {
+        let dir =
+            std::env::temp_dir().join(format!("accounts-store-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let mut store = Store::open(&dir.join("test.db")).unwrap();
+        store.migrate().unwrap();
+        store
+    }
+
+    fn user(store: &mut Store, email: &str) -> i64 {
+        let email = Email::parse(email).unwrap();
+        let new = NewUser {
+            email: &email,
+            username: None,
+            password_hash: "x",
+            is_email_confirmed: false,
+        };
+        match store.insert_user(&new, None, 1).unwrap() {
+            RegisterOutcome::Created(u) => u.id,
+            RegisterOutcome::Taken { .. } => panic!("taken"),
+        }
+    }
+
+    fn count(store: &Store, table: &str) -> i64 {
+        store
+            .conn
+            .query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
+            .unwrap()
+    }
+
+    #[test]
+    fn pruning_removes_only_what_has_expired() {
+        let mut store = temp_store("prune");
+        let id = user(&mut store, "a@example.com");
+        let old = NewSession {
+            user_id: id,
+            family: "0000000000000001",
+            expires_at: 100,
+            refresh: Some(("old", 100)),
+        };
+        let live = NewSession {
+            user_id: id,
+            family: "0000000000000002",
+            expires_at: 10_000,
+            refresh: Some(("live", 10_000)),
+        };
+        store.create_session(&old, 1).unwrap();
+        store.create_session(&live, 1).unwrap();
+        store
+            .revoke_family(id, "0000000000000001", 100, 50)
+            .unwrap();
+        assert_eq!(
+            store.prune_expired(5_000).unwrap(),
+            2,
+            "the old session and its token"
+        );
+        assert_eq!(count(&store, "sessions"), 1);
+        assert_eq!(count(&store, "refresh_tokens"), 1);
+        assert!(store.refresh_row("live").unwrap().is_some());
+    }
+
+    #[test]
+    fn a_newer_schema_is_refused() {
+        let mut store = temp_store("too-new");
+        store.conn.pragma_update(None, "user_version", 99).unwrap();
+        assert!(matches!(
+            store.migrate(),
+            Err(StoreError::TooNew { found: 99 })
+        ));
+    }
+
+    #[test]
+    fn migrating_twice_is_harmless() {
+        let mut store = temp_store("twice");
+        store.migrate().unwrap();
+        user(&mut store, "b@example.com");
+        store.migrate().unwrap();
+        assert_eq!(count(&store, "users"), 1);
+    }
+}
