@@ -4,8 +4,8 @@
 //! Each worker owns a database connection and takes requests from tiny_http's
 //! queue. SIGTERM (or SIGINT) stops taking new requests, lets the ones in
 //! flight finish, and exits 0; everything a client was told is already
-//! committed. Any error from tiny_http's queue (its accept thread stops for
-//! good at its first error) ends the process non-zero so systemd restarts it.
+//! committed. Any error from tiny_http's queue (its accept thread stops at an
+//! error it cannot retry) ends the process non-zero so systemd restarts it.
 
 use std::net::{SocketAddr, TcpListener};
 use std::sync::Arc;
