@@ -271,23 +271,39 @@ fn the_generated_key_file_is_private_and_a_readable_one_is_refused() {
 
 #[test]
 fn idle_and_dripping_connections_are_closed_while_others_are_served() {
-    let app = TestApp::builder().env("ACCOUNTS_READ_TIMEOUT", "2").spawn();
+    let app = TestApp::builder().env("ACCOUNTS_READ_TIMEOUT", "4").spawn();
     let started = Instant::now();
     let idle: Vec<TcpStream> = (0..100).map(|_| app.connect()).collect();
-    // Fewer drips than request workers (32): each holds one until the timeout.
-    let mut drips: Vec<TcpStream> = (0..16).map(|_| app.connect()).collect();
+    // More drips than request workers (32): a body of up to 64 KiB is read
+    // by the connection's own thread, so the drips hold no worker.
+    let mut drips: Vec<TcpStream> = (0..64).map(|_| app.connect()).collect();
     for stream in &mut drips {
         stream
             .write_all(b"POST /api/token/ HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 4000\r\n\r\n{")
             .unwrap();
     }
-    // Meanwhile, ordinary requests are answered.
+    // Meanwhile, ordinary requests are answered...
     for _ in 0..20 {
         app.assert_alive();
     }
-    // Every slow connection is closed by the server after the timeout (2 s),
+    // ...while every drip is still held: none was answered or closed yet, so
+    // the ordinary requests did not wait for the slow ones to time out.
+    for stream in &drips {
+        stream.set_nonblocking(true).unwrap();
+        let mut buf = [0u8; 1];
+        let still_open = matches!(
+            stream.peek(&mut buf),
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock
+        );
+        assert!(
+            still_open,
+            "a drip was answered before the ordinary requests were"
+        );
+        stream.set_nonblocking(false).unwrap();
+    }
+    // Every slow connection is closed by the server after the timeout (4 s),
     // well before this test's own deadline.
-    let deadline = started + Duration::from_secs(15);
+    let deadline = started + Duration::from_secs(20);
     for mut stream in idle.into_iter().chain(drips) {
         let left = deadline
             .saturating_duration_since(Instant::now())

@@ -100,6 +100,12 @@ impl<R> Drop for NotifyOnDrop<R> {
     }
 }
 
+/// Bodies up to this size are read by the connection's own thread before the
+/// request is handed out (patch 7, PATCHES.md; the original read only up to
+/// 1 KiB this way), so a client that drips its body holds that thread, not
+/// one of the application's request workers.
+const EAGER_BODY_BYTES: usize = 64 * 1024;
+
 /// Error that can happen when building a `Request` object.
 #[derive(Debug)]
 pub enum RequestCreationError {
@@ -211,7 +217,7 @@ where
     } else if let Some(content_length) = content_length {
         if content_length == 0 {
             Box::new(io::empty()) as Box<dyn Read + Send + 'static>
-        } else if content_length <= 1024 && !expects_continue {
+        } else if content_length <= EAGER_BODY_BYTES && !expects_continue {
             // if the content-length is small enough, we just read everything into a buffer
 
             let mut buffer = vec![0; content_length];
