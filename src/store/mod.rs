@@ -176,6 +176,8 @@ impl Store {
 
     /// Copies the live database to `target` with SQLite's online backup.
     pub fn backup_to(&self, target: &Path) -> Result<(), StoreError> {
+        // The copy holds password hashes too: owner-only, like the original.
+        create_private(target);
         let mut dest = Connection::open(target).context("creating the backup file")?;
         let backup =
             rusqlite::backup::Backup::new(&self.conn, &mut dest).context("starting the backup")?;

@@ -371,6 +371,30 @@ fn backup_writes_a_copy_that_user_list_reads() {
 }
 
 #[test]
+fn a_backup_and_a_new_database_are_readable_by_their_owner_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let app = spawn_app();
+    app.register(EMAIL, PASSWORD);
+    let copy = app.dir().join("private-backup.db");
+    app.cli()
+        .run(&["backup", &copy.to_string_lossy()])
+        .assert_success();
+    for file in [copy, app.dir().join("accounts.db")] {
+        let mode = std::fs::metadata(&file)
+            .expect("the file exists")
+            .permissions()
+            .mode();
+        assert_eq!(
+            mode & 0o077,
+            0,
+            "{} is mode {:o}",
+            file.display(),
+            mode & 0o777
+        );
+    }
+}
+
+#[test]
 fn backup_refuses_to_overwrite_an_existing_file_with_one_line_on_stderr() {
     let app = spawn_app();
     app.register(EMAIL, PASSWORD);
