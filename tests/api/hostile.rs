@@ -746,11 +746,14 @@ fn raw_until_closed(app: &TestApp, request: &[u8]) -> String {
 
 #[test]
 fn a_huge_declared_content_length_does_not_crash_the_service() {
-    let app = spawn_app();
+    // On a kept-alive connection the server lets go only after it has dealt
+    // with the unread body (upstream tiny_http aborts the process right
+    // there), so once the connection closes the check below sees the outcome.
+    let app = TestApp::builder().env("ACCOUNTS_READ_TIMEOUT", "1").spawn();
     let answer = raw_until_closed(
         &app,
         b"POST /api/token/ HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n\
-          Content-Length: 1000000000000\r\nConnection: close\r\n\r\n{\"a\"",
+          Content-Length: 1000000000000\r\n\r\n{\"a\"",
     );
     assert!(answer.starts_with("HTTP/1.1 413"), "{answer}");
     app.assert_alive();
