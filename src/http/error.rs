@@ -110,8 +110,7 @@ impl ApiError {
                 Reply::detail(405, &format!("Method \"{method}\" not allowed."))
                     .with_header("Allow", allow.join(", "))
             }
-            ApiError::RequestTimeout => Reply::detail(408, "Request timed out.")
-                .with_header("Connection", "close".to_string()),
+            ApiError::RequestTimeout => Reply::detail(408, "Request timed out."),
             ApiError::PayloadTooLarge => Reply::detail(413, "Request body is too large."),
             ApiError::UriTooLong => Reply::detail(414, "Request URI is too long."),
             ApiError::Throttled(secs) => Reply::detail(

@@ -96,14 +96,6 @@ impl Incoming {
         body::parse(self.header("Content-Type"), &self.body).map_err(ApiError::Body)
     }
 
-    /// Whether the body came from an HTML form (as opposed to a script).
-    pub fn is_form(&self) -> bool {
-        self.header("Content-Type").is_some_and(|ct| {
-            ct.to_ascii_lowercase()
-                .starts_with("application/x-www-form-urlencoded")
-        })
-    }
-
     /// The value of one cookie.
     pub fn cookie(&self, name: &str) -> Option<&str> {
         self.headers

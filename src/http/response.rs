@@ -66,13 +66,6 @@ impl Reply {
         self
     }
 
-    pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    }
-
     /// The tiny_http response, with the headers every answer carries.
     pub fn into_response(self) -> Response<Cursor<Vec<u8>>> {
         let (content_type, body, csp) = match self.body {

@@ -149,15 +149,8 @@ pub fn refresh(ctx: &mut Ctx<'_>) -> Result<Reply, ApiError> {
         None => None,
     };
     let config = &ctx.app.config;
-    let access = ctx
-        .app
-        .keys
-        .issue(TokenType::Access, user.id, &family, now, config.access_ttl)?;
-    if !config.rotate_refresh {
-        return Ok(Reply::json(200, &json!({"access": access.token})));
-    }
-    let reused =
-        spent_at.is_some_and(|spent| now.saturating_sub(spent) >= config.refresh_reuse_grace);
+    let reused = config.rotate_refresh
+        && spent_at.is_some_and(|spent| now.saturating_sub(spent) >= config.refresh_reuse_grace);
     if reused {
         log::warn!(
             "a spent refresh token of user {} was presented again: ending that login",
@@ -166,6 +159,13 @@ pub fn refresh(ctx: &mut Ctx<'_>) -> Result<Reply, ApiError> {
         ctx.store
             .revoke_family(user.id, family.as_str(), token.exp, now)?;
         return Err(ApiError::TokenInvalid);
+    }
+    let access = ctx
+        .app
+        .keys
+        .issue(TokenType::Access, user.id, &family, now, config.access_ttl)?;
+    if !config.rotate_refresh {
+        return Ok(Reply::json(200, &json!({"access": access.token})));
     }
     let next = ctx.app.keys.issue(
         TokenType::Refresh,
