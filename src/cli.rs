@@ -3,6 +3,8 @@
 //! same `ACCOUNTS_*` environment and are safe while the server runs (SQLite
 //! transactions serialise them with the server's writes).
 
+mod error;
+
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::Path;
 
@@ -11,6 +13,7 @@ use crate::domain::password::{self, NewPassword};
 use crate::domain::{Email, User, Username, now};
 use crate::server;
 use crate::store::{NewUser, RegisterOutcome, Store};
+pub use error::CliError;
 
 /// `println!` that ignores a closed stdout (`accounts user list | head`)
 /// instead of panicking.
@@ -61,10 +64,10 @@ Usage: accounts user <create|list|show|confirm|deactivate|activate|set-password|
 ";
 
 /// Runs the command in `args` (without the program name).
-pub fn main(args: &[String]) -> Result<(), String> {
+pub fn main(args: &[String]) -> Result<(), CliError> {
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     match args.as_slice() {
-        [] | ["serve"] => server::run(load_config()?),
+        [] | ["serve"] => Ok(server::run(load_config()?)?),
         ["-h" | "--help" | "help", ..] => {
             say_raw!("{USAGE}");
             Ok(())
@@ -84,15 +87,12 @@ pub fn main(args: &[String]) -> Result<(), String> {
             Ok(())
         }
         ["check-config"] => check_config(),
-        _ => Err(format!(
-            "unknown command {:?}; see accounts --help",
-            args.join(" ")
-        )),
+        _ => Err(CliError::UnknownCommand(args.join(" "))),
     }
 }
 
-fn load_config() -> Result<Config, String> {
-    let config = Config::from_env().map_err(|e| e.to_string())?;
+fn load_config() -> Result<Config, CliError> {
+    let config = Config::from_env()?;
     for name in
         Config::unknown_variables(std::env::vars_os().filter_map(|(k, _)| k.into_string().ok()))
     {
@@ -101,14 +101,16 @@ fn load_config() -> Result<Config, String> {
     Ok(config)
 }
 
-fn open(config: &Config) -> Result<Store, String> {
-    let mut store =
-        Store::open(&config.db_path).map_err(|e| format!("{}: {e}", config.db_path.display()))?;
-    store.migrate().map_err(|e| e.to_string())?;
+fn open(config: &Config) -> Result<Store, CliError> {
+    let mut store = Store::open(&config.db_path).map_err(|source| CliError::OpenDatabase {
+        path: config.db_path.clone(),
+        source,
+    })?;
+    store.migrate()?;
     Ok(store)
 }
 
-fn user_command(args: &[&str]) -> Result<(), String> {
+fn user_command(args: &[&str]) -> Result<(), CliError> {
     if matches!(args, [] | ["-h" | "--help" | "help", ..])
         || args.get(1).is_some_and(|a| matches!(*a, "-h" | "--help"))
     {
@@ -120,7 +122,7 @@ fn user_command(args: &[&str]) -> Result<(), String> {
     match args {
         ["create", email, flags @ ..] => create_user(&config, &mut store, email, flags),
         ["list"] => {
-            for user in store.all_users().map_err(|e| e.to_string())? {
+            for user in store.all_users()? {
                 say!("{}", summary(&user));
             }
             Ok(())
@@ -139,18 +141,14 @@ fn user_command(args: &[&str]) -> Result<(), String> {
         }
         ["confirm", email] => {
             let user = find(&store, email)?;
-            store
-                .set_email_confirmed(user.id)
-                .map_err(|e| e.to_string())?;
+            store.set_email_confirmed(user.id)?;
             say!("confirmed {}", user.email);
             Ok(())
         }
         ["deactivate", email] | ["activate", email] => {
             let active = args[0] == "activate";
             let user = find(&store, email)?;
-            store
-                .set_active(user.id, active, now())
-                .map_err(|e| e.to_string())?;
+            store.set_active(user.id, active, now())?;
             say!(
                 "{} {}",
                 if active { "activated" } else { "deactivated" },
@@ -161,18 +159,13 @@ fn user_command(args: &[&str]) -> Result<(), String> {
         ["set-password", email] => {
             let user = find(&store, email)?;
             let hash = read_new_password(config.bcrypt_cost)?;
-            store
-                .replace_password(user.id, &hash, None, now())
-                .map_err(|e| e.to_string())?;
+            store.replace_password(user.id, &hash, None, now())?;
             say!("password set for {}; every session ended", user.email);
             Ok(())
         }
         ["delete", email, flags @ ..] => {
             if flags.iter().any(|f| *f != "--yes") {
-                return Err(format!(
-                    "unknown option {:?}; see accounts user --help",
-                    flags.join(" ")
-                ));
+                return Err(CliError::UnknownOption(flags.join(" ")));
             }
             let user = find(&store, email)?;
             if flags.is_empty()
@@ -181,16 +174,13 @@ fn user_command(args: &[&str]) -> Result<(), String> {
                     user.email
                 ))?
             {
-                return Err("not deleted (pass --yes to delete without a prompt)".into());
+                return Err(CliError::NotDeleted);
             }
-            store.delete_user(user.id).map_err(|e| e.to_string())?;
+            store.delete_user(user.id)?;
             say!("deleted {}", user.email);
             Ok(())
         }
-        _ => Err(format!(
-            "unknown user command {:?}; see accounts user --help",
-            args.join(" ")
-        )),
+        _ => Err(CliError::UnknownUserCommand(args.join(" "))),
     }
 }
 
@@ -199,25 +189,26 @@ fn create_user(
     store: &mut Store,
     email: &str,
     flags: &[&str],
-) -> Result<(), String> {
-    let email = Email::parse(email).map_err(|e| format!("{email:?}: {}", e.message()))?;
+) -> Result<(), CliError> {
+    let email = Email::parse(email).map_err(|e| CliError::invalid(email, e.message()))?;
     let (mut username, mut confirmed, mut rest) = (None, false, flags);
     while let Some((flag, tail)) = rest.split_first() {
         match (*flag, tail) {
             ("--confirmed", _) => (confirmed, rest) = (true, tail),
             ("--username", [name, tail @ ..]) => {
                 username =
-                    Some(Username::parse(name).map_err(|e| format!("{name:?}: {}", e.message()))?);
+                    Some(Username::parse(name).map_err(|e| CliError::invalid(name, e.message()))?);
                 rest = tail;
             }
-            _ => return Err(format!("unknown option {flag:?}; see accounts user --help")),
+            _ => return Err(CliError::UnknownOption(flag.to_string())),
         }
     }
-    let (email_taken, username_taken) = store
-        .taken(Some(&email), username.as_ref())
-        .map_err(|e| e.to_string())?;
+    let (email_taken, username_taken) = store.taken(Some(&email), username.as_ref())?;
     if email_taken || username_taken {
-        return Err(taken_message(email_taken, username_taken));
+        return Err(CliError::Taken {
+            email: email_taken,
+            username: username_taken,
+        });
     }
     let hash = read_new_password(config.bcrypt_cost)?;
     let new = NewUser {
@@ -226,32 +217,20 @@ fn create_user(
         password_hash: &hash,
         is_email_confirmed: confirmed,
     };
-    match store
-        .insert_user(&new, None, now())
-        .map_err(|e| e.to_string())?
-    {
+    match store.insert_user(&new, None, now())? {
         RegisterOutcome::Created(user) => {
             say!("created {}", summary(&user));
             Ok(())
         }
-        RegisterOutcome::Taken { email, username } => Err(taken_message(email, username)),
+        RegisterOutcome::Taken { email, username } => Err(CliError::Taken { email, username }),
     }
 }
 
-fn taken_message(email: bool, username: bool) -> String {
-    match (email, username) {
-        (true, true) => "the address and the username are already taken".into(),
-        (true, false) => "a user with this address already exists".into(),
-        _ => "a user with this username already exists".into(),
-    }
-}
-
-fn find(store: &Store, email: &str) -> Result<User, String> {
-    let key = Email::parse(email).map_err(|e| format!("{email:?}: {}", e.message()))?;
+fn find(store: &Store, email: &str) -> Result<User, CliError> {
+    let key = Email::parse(email).map_err(|e| CliError::invalid(email, e.message()))?;
     store
-        .user_by_email_key(key.key())
-        .map_err(|e| e.to_string())?
-        .ok_or_else(|| format!("no user has the address {email:?}"))
+        .user_by_email_key(key.key())?
+        .ok_or_else(|| CliError::NoSuchUser(email.to_string()))
 }
 
 fn summary(user: &User) -> String {
@@ -271,12 +250,12 @@ fn summary(user: &User) -> String {
 
 /// Reads a password from a no-echo prompt on a terminal (asked twice), or
 /// one line of stdin otherwise, checks it, and hashes it.
-fn read_new_password(cost: u32) -> Result<String, String> {
+fn read_new_password(cost: u32) -> Result<String, CliError> {
     let raw = if std::io::stdin().is_terminal() {
-        let first = rpassword::prompt_password("New password: ").map_err(|e| e.to_string())?;
-        let again = rpassword::prompt_password("Again: ").map_err(|e| e.to_string())?;
+        let first = rpassword::prompt_password("New password: ").map_err(CliError::Terminal)?;
+        let again = rpassword::prompt_password("Again: ").map_err(CliError::Terminal)?;
         if first != again {
-            return Err("the passwords differ".into());
+            return Err(CliError::PasswordsDiffer);
         }
         first
     } else {
@@ -284,47 +263,40 @@ fn read_new_password(cost: u32) -> Result<String, String> {
         std::io::stdin()
             .lock()
             .read_line(&mut line)
-            .map_err(|e| format!("cannot read the password from stdin: {e}"))?;
+            .map_err(CliError::ReadPassword)?;
         line.trim_end_matches(['\n', '\r']).to_string()
     };
-    let password = NewPassword::parse(&raw)
-        .map_err(|problems| format!("password refused: {}", problems.join(" ")))?;
-    password::hash(password.as_password(), cost).map_err(|e| format!("hashing failed: {e}"))
+    let password = NewPassword::parse(&raw).map_err(CliError::PasswordRefused)?;
+    password::hash(password.as_password(), cost).map_err(CliError::Hashing)
 }
 
-fn confirm_on_terminal(question: &str) -> Result<bool, String> {
+fn confirm_on_terminal(question: &str) -> Result<bool, CliError> {
     if !std::io::stdin().is_terminal() {
         return Ok(false);
     }
     say_raw!("{question}");
-    std::io::stdout().flush().map_err(|e| e.to_string())?;
+    std::io::stdout().flush().map_err(CliError::Terminal)?;
     let mut answer = String::new();
     std::io::stdin()
         .lock()
         .read_line(&mut answer)
-        .map_err(|e| e.to_string())?;
+        .map_err(CliError::Terminal)?;
     Ok(matches!(answer.trim(), "y" | "Y" | "yes"))
 }
 
-fn backup(config: &Config, target: &Path) -> Result<(), String> {
+fn backup(config: &Config, target: &Path) -> Result<(), CliError> {
     if target.exists() {
-        return Err(format!(
-            "{} already exists; choose a new file",
-            target.display()
-        ));
+        return Err(CliError::BackupExists(target.to_owned()));
     }
     let store = open(config)?;
-    store.backup_to(target).map_err(|e| e.to_string())?;
-    let copy = Store::open(target).map_err(|e| format!("the backup does not open: {e}"))?;
-    let users = copy
-        .all_users()
-        .map_err(|e| format!("the backup cannot be read: {e}"))?
-        .len();
+    store.backup_to(target)?;
+    let copy = Store::open(target).map_err(CliError::BackupUnopenable)?;
+    let users = copy.all_users().map_err(CliError::BackupUnreadable)?.len();
     say!("backed up {users} users to {}", target.display());
     Ok(())
 }
 
-fn check_config() -> Result<(), String> {
+fn check_config() -> Result<(), CliError> {
     let config = load_config()?;
     for (name, value) in config.describe() {
         say!("{name}={value}");

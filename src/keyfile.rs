@@ -1,13 +1,14 @@
 //! The signing key when `ACCOUNTS_SECRET_KEY` is unset: generated once from
 //! the OS RNG, kept in a 0600 file beside the database, and reused.
 
+use std::fmt;
 use std::fs::{self, OpenOptions};
 use std::io::{self, Write};
 use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
 use crate::config::MIN_SECRET_KEY_BYTES;
-use crate::domain::random::random_hex;
+use crate::domain::random::{RandomError, random_hex};
 use crate::secret::Secret;
 
 /// `accounts.db` keeps its key in `accounts.db.key`.
@@ -17,45 +18,108 @@ pub fn path_for(db_path: &Path) -> PathBuf {
     PathBuf::from(name)
 }
 
+/// The key file could not be used; each message names the file.
+#[derive(Debug)]
+pub enum KeyFileError {
+    /// Group or others may read the file: the key may have leaked.
+    ReadableByOthers { path: PathBuf },
+    /// The file exists but could not be read.
+    Read { path: PathBuf, source: io::Error },
+    /// The file holds fewer than [`MIN_SECRET_KEY_BYTES`] bytes.
+    TooShort { path: PathBuf },
+    /// The OS random number generator failed while making a new key.
+    Random(RandomError),
+    /// A new file could not be created (missing directory, permissions).
+    Create { path: PathBuf, source: io::Error },
+    /// A new file was created but the key could not be written to disk.
+    Write { path: PathBuf, source: io::Error },
+}
+
+impl fmt::Display for KeyFileError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            KeyFileError::ReadableByOthers { path } => write!(
+                f,
+                "the key file {} is readable by other users; run: chmod 600 {}",
+                path.display(),
+                path.display()
+            ),
+            KeyFileError::Read { path, source } => {
+                write!(f, "cannot read the key file {}: {source}", path.display())
+            }
+            KeyFileError::TooShort { path } => write!(
+                f,
+                "the key file {} holds fewer than {MIN_SECRET_KEY_BYTES} bytes",
+                path.display()
+            ),
+            KeyFileError::Random(e) => e.fmt(f),
+            KeyFileError::Create { path, source } => {
+                write!(f, "cannot create the key file {}: {source}", path.display())
+            }
+            KeyFileError::Write { path, source } => {
+                write!(f, "cannot write the key file {}: {source}", path.display())
+            }
+        }
+    }
+}
+
+impl std::error::Error for KeyFileError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            KeyFileError::Read { source, .. }
+            | KeyFileError::Create { source, .. }
+            | KeyFileError::Write { source, .. } => Some(source),
+            KeyFileError::Random(e) => Some(e),
+            KeyFileError::ReadableByOthers { .. } | KeyFileError::TooShort { .. } => None,
+        }
+    }
+}
+
 /// Reads the key file, creating it first if it does not exist. Refuses a
 /// file that others can read, or one too short to be a key.
-pub fn load_or_create(path: &Path) -> Result<Secret, String> {
+pub fn load_or_create(path: &Path) -> Result<Secret, KeyFileError> {
+    let read_error = |source| KeyFileError::Read {
+        path: path.to_owned(),
+        source,
+    };
     match fs::metadata(path) {
         Ok(meta) => {
             if meta.permissions().mode() & 0o077 != 0 {
-                return Err(format!(
-                    "the key file {} is readable by other users; run: chmod 600 {}",
-                    path.display(),
-                    path.display()
-                ));
+                return Err(KeyFileError::ReadableByOthers {
+                    path: path.to_owned(),
+                });
             }
-            let text = fs::read_to_string(path)
-                .map_err(|e| format!("cannot read the key file {}: {e}", path.display()))?;
+            let text = fs::read_to_string(path).map_err(read_error)?;
             let key = text.trim_end_matches(['\n', '\r']);
             if key.len() < MIN_SECRET_KEY_BYTES {
-                return Err(format!(
-                    "the key file {} holds fewer than {MIN_SECRET_KEY_BYTES} bytes",
-                    path.display()
-                ));
+                return Err(KeyFileError::TooShort {
+                    path: path.to_owned(),
+                });
             }
             Ok(Secret::from(key))
         }
         Err(e) if e.kind() == io::ErrorKind::NotFound => create(path),
-        Err(e) => Err(format!("cannot read the key file {}: {e}", path.display())),
+        Err(e) => Err(read_error(e)),
     }
 }
 
-fn create(path: &Path) -> Result<Secret, String> {
-    let key = random_hex::<32>().map_err(|e| e.to_string())?;
+fn create(path: &Path) -> Result<Secret, KeyFileError> {
+    let key = random_hex::<32>().map_err(KeyFileError::Random)?;
     let mut file = OpenOptions::new()
         .write(true)
         .create_new(true)
         .mode(0o600)
         .open(path)
-        .map_err(|e| format!("cannot create the key file {}: {e}", path.display()))?;
+        .map_err(|source| KeyFileError::Create {
+            path: path.to_owned(),
+            source,
+        })?;
     file.write_all(format!("{key}\n").as_bytes())
         .and_then(|()| file.sync_all())
-        .map_err(|e| format!("cannot write the key file {}: {e}", path.display()))?;
+        .map_err(|source| KeyFileError::Write {
+            path: path.to_owned(),
+            source,
+        })?;
     log::info!("generated a new signing key in {}", path.display());
     Ok(Secret::from(key.as_str()))
 }
@@ -89,6 +153,7 @@ mod tests {
         let path = temp_dir("open").join("k");
         load_or_create(&path).unwrap();
         fs::set_permissions(&path, fs::Permissions::from_mode(0o644)).unwrap();
-        assert!(load_or_create(&path).unwrap_err().contains("chmod 600"));
+        let refused = load_or_create(&path).unwrap_err().to_string();
+        assert!(refused.contains("chmod 600"), "{refused}");
     }
 }

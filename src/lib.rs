@@ -9,6 +9,7 @@
 
 pub mod app;
 pub mod cli;
+pub mod client_address;
 pub mod config;
 pub mod domain;
 pub mod hashing;

@@ -9,8 +9,9 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match accounts::cli::main(&args) {
         Ok(()) => ExitCode::SUCCESS,
-        Err(message) => {
-            eprintln!("accounts: {message}");
+        Err(error) => {
+            // One line, whatever failed: every error's `Display` is a sentence.
+            eprintln!("accounts: {error}");
             ExitCode::FAILURE
         }
     }

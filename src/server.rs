@@ -7,7 +7,10 @@
 //! committed. Any error from tiny_http's queue (its accept thread stops at an
 //! error it cannot retry) ends the process non-zero so systemd restarts it.
 
+use std::fmt;
+use std::io;
 use std::net::{SocketAddr, TcpListener};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread::{self, JoinHandle};
@@ -20,19 +23,82 @@ use socket2::{Domain, Protocol, Socket, Type};
 use crate::app::App;
 use crate::config::Config;
 use crate::domain::now;
-use crate::keyfile;
+use crate::keyfile::{self, KeyFileError};
 use crate::mail::{MailWaker, Provider, run_sender};
 use crate::secret::Secret;
-use crate::store::Store;
+use crate::store::{Store, StoreError};
 
 /// How often expired sessions, refresh tokens and one-time tokens are pruned.
 const PRUNE_EVERY: Duration = Duration::from_secs(600);
 
-/// Runs the service until SIGTERM; `Err` is the one line to print.
-pub fn run(config: Config) -> Result<(), String> {
+/// Why the service could not start, or stopped on its own.
+#[derive(Debug)]
+pub enum ServerError {
+    /// SIGTERM and SIGINT could not be watched.
+    Signals(io::Error),
+    /// The key file beside the database could not be used.
+    SigningKey(KeyFileError),
+    /// The database file could not be opened (`ACCOUNTS_DB`).
+    OpenDatabase { path: PathBuf, source: StoreError },
+    /// The schema could not be brought up to date.
+    Migrate(StoreError),
+    /// The listening socket could not be made (`ACCOUNTS_LISTEN`).
+    Listen { addr: SocketAddr, source: io::Error },
+    /// The bound socket's own address could not be read.
+    LocalAddress(io::Error),
+    /// tiny_http refused the listening socket.
+    Http(Box<dyn std::error::Error + Send + Sync>),
+    /// A thread could not be started; `what` says which.
+    Thread {
+        what: &'static str,
+        source: io::Error,
+    },
+    /// tiny_http's accept loop failed for good; the supervisor restarts us.
+    StoppedAccepting,
+}
+
+impl fmt::Display for ServerError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ServerError::Signals(e) => write!(f, "cannot watch signals: {e}"),
+            ServerError::SigningKey(e) => e.fmt(f),
+            ServerError::OpenDatabase { path, source } => {
+                write!(f, "ACCOUNTS_DB: {}: {source}", path.display())
+            }
+            ServerError::Migrate(e) => e.fmt(f),
+            ServerError::Listen { addr, source } => {
+                write!(f, "ACCOUNTS_LISTEN: cannot listen on {addr}: {source}")
+            }
+            ServerError::LocalAddress(e) => e.fmt(f),
+            ServerError::Http(e) => e.fmt(f),
+            ServerError::Thread { what, source } => write!(f, "cannot start {what}: {source}"),
+            ServerError::StoppedAccepting => {
+                f.write_str("the HTTP server stopped accepting connections")
+            }
+        }
+    }
+}
+
+impl std::error::Error for ServerError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            ServerError::Signals(e)
+            | ServerError::LocalAddress(e)
+            | ServerError::Listen { source: e, .. }
+            | ServerError::Thread { source: e, .. } => Some(e),
+            ServerError::SigningKey(e) => Some(e),
+            ServerError::OpenDatabase { source, .. } => Some(source),
+            ServerError::Migrate(e) => Some(e),
+            ServerError::Http(e) => Some(e.as_ref()),
+            ServerError::StoppedAccepting => None,
+        }
+    }
+}
+
+/// Runs the service until SIGTERM.
+pub fn run(config: Config) -> Result<(), ServerError> {
     // Catch SIGTERM before anything else: from here on it means a clean stop.
-    let signals =
-        Signals::new([SIGTERM, SIGINT]).map_err(|e| format!("cannot watch signals: {e}"))?;
+    let signals = Signals::new([SIGTERM, SIGINT]).map_err(ServerError::Signals)?;
     let secret = signing_key(&config)?;
     if config.bcrypt_cost < 10 {
         log::warn!(
@@ -40,11 +106,15 @@ pub fn run(config: Config) -> Result<(), String> {
             config.bcrypt_cost
         );
     }
-    open_store(&config)?.migrate().map_err(|e| e.to_string())?;
-    let listener = bind(config.listen)
-        .map_err(|e| format!("ACCOUNTS_LISTEN: cannot listen on {}: {e}", config.listen))?;
-    let bound = listener.local_addr().map_err(|e| e.to_string())?;
-    let timeout = Some(Duration::from_secs(config.read_timeout.max(1)));
+    open_store(&config)?
+        .migrate()
+        .map_err(ServerError::Migrate)?;
+    let listener = bind(config.listen).map_err(|source| ServerError::Listen {
+        addr: config.listen,
+        source,
+    })?;
+    let bound = listener.local_addr().map_err(ServerError::LocalAddress)?;
+    let timeout = Some(config.read_timeout.max(Duration::from_secs(1)));
     let limits = tiny_http::ConnectionLimits {
         read_timeout: timeout,
         write_timeout: timeout,
@@ -52,7 +122,7 @@ pub fn run(config: Config) -> Result<(), String> {
     };
     let server = Arc::new(
         tiny_http::Server::from_listener_with_limits(listener, None, limits)
-            .map_err(|e| e.to_string())?,
+            .map_err(ServerError::Http)?,
     );
     log::info!("listening on {bound}");
     let shutdown = Arc::new(AtomicBool::new(false));
@@ -76,22 +146,37 @@ pub fn run(config: Config) -> Result<(), String> {
         let _ = handle.join();
     }
     if failed.load(Ordering::SeqCst) {
-        return Err("the HTTP server stopped accepting connections".into());
+        return Err(ServerError::StoppedAccepting);
     }
     log::info!("stopped");
     Ok(())
 }
 
-fn signing_key(config: &Config) -> Result<Secret, String> {
+fn signing_key(config: &Config) -> Result<Secret, ServerError> {
     match &config.secret_key {
         Some(key) => Ok(key.clone()),
-        None => keyfile::load_or_create(&keyfile::path_for(&config.db_path)),
+        None => keyfile::load_or_create(&keyfile::path_for(&config.db_path))
+            .map_err(ServerError::SigningKey),
     }
 }
 
-fn open_store(config: &Config) -> Result<Store, String> {
-    Store::open(&config.db_path)
-        .map_err(|e| format!("ACCOUNTS_DB: {}: {e}", config.db_path.display()))
+fn open_store(config: &Config) -> Result<Store, ServerError> {
+    Store::open(&config.db_path).map_err(|source| ServerError::OpenDatabase {
+        path: config.db_path.clone(),
+        source,
+    })
+}
+
+/// Starts a named thread; `what` completes "cannot start ..." if it fails.
+fn spawn(
+    name: &str,
+    what: &'static str,
+    body: impl FnOnce() + Send + 'static,
+) -> Result<JoinHandle<()>, ServerError> {
+    thread::Builder::new()
+        .name(name.to_string())
+        .spawn(body)
+        .map_err(|source| ServerError::Thread { what, source })
 }
 
 /// A listening socket that can be bound again at once after a stop or a
@@ -113,7 +198,7 @@ fn start_worker(
     server: &Arc<tiny_http::Server>,
     shutdown: &Arc<AtomicBool>,
     failed: &Arc<AtomicBool>,
-) -> Result<JoinHandle<()>, String> {
+) -> Result<JoinHandle<()>, ServerError> {
     let mut store = open_store(&app.config)?;
     let (app, server, shutdown, failed) = (
         Arc::clone(app),
@@ -122,62 +207,57 @@ fn start_worker(
         Arc::clone(failed),
     );
     let workers = app.config.workers;
-    thread::Builder::new()
-        .name(format!("worker-{index}"))
-        .spawn(move || {
-            loop {
-                match server.recv() {
-                    Ok(rq) => crate::http::handle(&app, &mut store, rq),
-                    Err(_) if shutdown.load(Ordering::SeqCst) => break,
-                    Err(e) => {
-                        log::error!("the HTTP server failed: {e}; stopping so the supervisor restarts the service");
-                        failed.store(true, Ordering::SeqCst);
-                        shutdown.store(true, Ordering::SeqCst);
-                        for _ in 0..workers {
-                            server.unblock();
-                        }
-                        break;
+    spawn(&format!("worker-{index}"), "a worker thread", move || {
+        loop {
+            match server.recv() {
+                Ok(rq) => crate::http::handle(&app, &mut store, rq),
+                Err(_) if shutdown.load(Ordering::SeqCst) => break,
+                Err(e) => {
+                    log::error!(
+                        "the HTTP server failed: {e}; stopping so the supervisor restarts the service"
+                    );
+                    failed.store(true, Ordering::SeqCst);
+                    shutdown.store(true, Ordering::SeqCst);
+                    for _ in 0..workers {
+                        server.unblock();
                     }
+                    break;
                 }
             }
-        })
-        .map_err(|e| format!("cannot start a worker thread: {e}"))
+        }
+    })
 }
 
 fn start_mail_sender(
     config: &Config,
     waker: MailWaker,
     shutdown: Arc<AtomicBool>,
-) -> Result<(), String> {
+) -> Result<(), ServerError> {
     let store = open_store(config)?;
     let provider = Provider::from_config(&config.mail);
     let from = config.mail.from.clone();
-    thread::Builder::new()
-        .name("mail-sender".into())
-        .spawn(move || run_sender(store, provider, from, waker, shutdown))
-        .map(drop)
-        .map_err(|e| format!("cannot start the mail sender: {e}"))
+    spawn("mail-sender", "the mail sender", move || {
+        run_sender(store, provider, from, waker, shutdown)
+    })
+    .map(drop)
 }
 
 /// Deletes what has expired. Sessions are kept one access lifetime longer
 /// than their last token, so a revoked login's access tokens stay refused.
-fn start_pruner(config: &Config) -> Result<(), String> {
+fn start_pruner(config: &Config) -> Result<(), ServerError> {
     let mut store = open_store(config)?;
-    let grace = config.access_ttl;
-    thread::Builder::new()
-        .name("pruner".into())
-        .spawn(move || {
-            loop {
-                match store.prune_expired(now().saturating_sub(grace)) {
-                    Ok(0) => {}
-                    Ok(n) => log::info!("pruned {n} expired tokens and sessions"),
-                    Err(e) => log::error!("{e}"),
-                }
-                thread::sleep(PRUNE_EVERY);
+    let grace = config.access_ttl.as_secs();
+    spawn("pruner", "the pruner", move || {
+        loop {
+            match store.prune_expired(now().saturating_sub(grace)) {
+                Ok(0) => {}
+                Ok(n) => log::info!("pruned {n} expired tokens and sessions"),
+                Err(e) => log::error!("{e}"),
             }
-        })
-        .map(drop)
-        .map_err(|e| format!("cannot start the pruner: {e}"))
+            thread::sleep(PRUNE_EVERY);
+        }
+    })
+    .map(drop)
 }
 
 /// On SIGTERM or SIGINT: stop taking requests and let every worker finish.
@@ -187,19 +267,16 @@ fn watch_signals(
     shutdown: Arc<AtomicBool>,
     workers: usize,
     waker: MailWaker,
-) -> Result<(), String> {
-    thread::Builder::new()
-        .name("signals".into())
-        .spawn(move || {
-            if let Some(signal) = signals.forever().next() {
-                log::info!("received signal {signal}: finishing requests in flight and stopping");
-                shutdown.store(true, Ordering::SeqCst);
-                for _ in 0..workers {
-                    server.unblock();
-                }
-                waker.wake();
+) -> Result<(), ServerError> {
+    spawn("signals", "the signal thread", move || {
+        if let Some(signal) = signals.forever().next() {
+            log::info!("received signal {signal}: finishing requests in flight and stopping");
+            shutdown.store(true, Ordering::SeqCst);
+            for _ in 0..workers {
+                server.unblock();
             }
-        })
-        .map(drop)
-        .map_err(|e| format!("cannot start the signal thread: {e}"))
+            waker.wake();
+        }
+    })
+    .map(drop)
 }

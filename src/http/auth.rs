@@ -66,10 +66,13 @@ pub fn issue_login_tokens(
 ) -> Result<LoginTokens, ApiError> {
     let config = &ctx.app.config;
     let family = Family::generate()?;
-    let access = ctx
-        .app
-        .keys
-        .issue(TokenType::Access, user_id, &family, now, config.access_ttl)?;
+    let access = ctx.app.keys.issue(
+        TokenType::Access,
+        user_id,
+        &family,
+        now,
+        config.access_ttl.as_secs(),
+    )?;
     let refresh = if access_only {
         None
     } else {
@@ -78,7 +81,7 @@ pub fn issue_login_tokens(
             user_id,
             &family,
             now,
-            config.refresh_ttl,
+            config.refresh_ttl.as_secs(),
         )?)
     };
     Ok(LoginTokens { access, refresh })

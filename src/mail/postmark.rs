@@ -32,7 +32,7 @@ struct Message<'a> {
 impl Postmark {
     pub fn new(config: &MailConfig) -> Postmark {
         let agent: ureq::Agent = ureq::Agent::config_builder()
-            .timeout_global(Some(Duration::from_secs(config.timeout.max(1))))
+            .timeout_global(Some(config.timeout.max(Duration::from_secs(1))))
             .max_redirects(0)
             .max_redirects_will_error(false)
             .http_status_as_error(false)

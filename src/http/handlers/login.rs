@@ -32,7 +32,7 @@ fn access_cookie(ctx: &Ctx<'_>, token: &str) -> String {
     let mut cookie = format!(
         "access_token={token}; Path=/; HttpOnly; SameSite={}; Max-Age={}",
         config.cookie.same_site.as_str(),
-        config.access_ttl
+        config.access_ttl.as_secs()
     );
     if config.cookie.secure {
         cookie.push_str("; Secure");
@@ -65,7 +65,7 @@ pub fn logout(ctx: &mut Ctx<'_>) -> Result<Reply, ApiError> {
     if let Some(token) = token {
         let family = token.family();
         if ctx.store.user_by_id(token.user_id)?.is_some() {
-            let expires_at = token.exp.max(now() + ctx.app.config.access_ttl);
+            let expires_at = token.exp.max(now() + ctx.app.config.access_ttl.as_secs());
             ctx.store
                 .revoke_family(token.user_id, family.as_str(), expires_at, now())?;
         }

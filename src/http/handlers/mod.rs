@@ -68,12 +68,12 @@ pub fn mail_one_time_link(
     let (path, ttl, compose): (&str, u64, ComposeMail) = match purpose {
         Purpose::ConfirmEmail => (
             "/api/confirm-email/",
-            config.confirm_ttl,
+            config.confirm_ttl.as_secs(),
             mail::confirmation,
         ),
         Purpose::ResetPassword => (
             "/api/password-reset/",
-            config.reset_ttl,
+            config.reset_ttl.as_secs(),
             mail::password_reset,
         ),
     };

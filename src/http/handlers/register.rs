@@ -29,7 +29,7 @@ pub fn post(ctx: &mut Ctx<'_>) -> Result<Reply, ApiError> {
     let mail = mail::confirmation(
         registration.email.as_str(),
         &link(ctx, "/api/confirm-email/", token.text()),
-        config.confirm_ttl,
+        config.confirm_ttl.as_secs(),
     );
     let now = now();
     let new_user = NewUser {
@@ -40,7 +40,7 @@ pub fn post(ctx: &mut Ctx<'_>) -> Result<Reply, ApiError> {
     };
     match ctx.store.insert_user(
         &new_user,
-        Some((&token, now + config.confirm_ttl, &mail)),
+        Some((&token, now + config.confirm_ttl.as_secs(), &mail)),
         now,
     )? {
         RegisterOutcome::Created(user) => {

@@ -150,7 +150,8 @@ pub fn refresh(ctx: &mut Ctx<'_>) -> Result<Reply, ApiError> {
     };
     let config = &ctx.app.config;
     let reused = config.rotate_refresh
-        && spent_at.is_some_and(|spent| now.saturating_sub(spent) >= config.refresh_reuse_grace);
+        && spent_at
+            .is_some_and(|spent| now.saturating_sub(spent) >= config.refresh_reuse_grace.as_secs());
     if reused {
         log::warn!(
             "a spent refresh token of user {} was presented again: ending that login",
@@ -160,10 +161,13 @@ pub fn refresh(ctx: &mut Ctx<'_>) -> Result<Reply, ApiError> {
             .revoke_family(user.id, family.as_str(), token.exp, now)?;
         return Err(ApiError::TokenInvalid);
     }
-    let access = ctx
-        .app
-        .keys
-        .issue(TokenType::Access, user.id, &family, now, config.access_ttl)?;
+    let access = ctx.app.keys.issue(
+        TokenType::Access,
+        user.id,
+        &family,
+        now,
+        config.access_ttl.as_secs(),
+    )?;
     if !config.rotate_refresh {
         return Ok(Reply::json(200, &json!({"access": access.token})));
     }
@@ -172,7 +176,7 @@ pub fn refresh(ctx: &mut Ctx<'_>) -> Result<Reply, ApiError> {
         user.id,
         &family,
         now,
-        config.refresh_ttl,
+        config.refresh_ttl.as_secs(),
     )?;
     ctx.store.rotate_refresh(
         user.id,

@@ -1,0 +1,150 @@
+//! Why an operator command failed: one line for `main` to print after
+//! `accounts: `.
+
+use std::fmt;
+use std::io;
+use std::path::PathBuf;
+
+use crate::config::ConfigError;
+use crate::server::ServerError;
+use crate::store::StoreError;
+
+/// An operator command (or serving) that could not be done.
+#[derive(Debug)]
+pub enum CliError {
+    /// A setting is bad; the service was not started.
+    Config(ConfigError),
+    /// Serving failed to start, or stopped on its own.
+    Server(ServerError),
+    /// The words after `accounts` are no command.
+    UnknownCommand(String),
+    /// The words after `accounts user` are no user command.
+    UnknownUserCommand(String),
+    /// A user command was given an option it does not take.
+    UnknownOption(String),
+    /// An address or username on the command line is not valid.
+    InvalidArgument {
+        /// The argument as given.
+        given: String,
+        /// The same message the API gives for it.
+        message: &'static str,
+    },
+    /// `user create`: the address or the username belongs to someone.
+    Taken { email: bool, username: bool },
+    /// No user has the address given.
+    NoSuchUser(String),
+    /// `user delete` without `--yes` was not confirmed at the prompt.
+    NotDeleted,
+    /// The two passwords typed at the prompt differ.
+    PasswordsDiffer,
+    /// The new password breaks the password rules (their messages).
+    PasswordRefused(Vec<&'static str>),
+    /// bcrypt failed to hash the new password.
+    Hashing(bcrypt::BcryptError),
+    /// The terminal could not be prompted or read.
+    Terminal(io::Error),
+    /// The password could not be read from stdin.
+    ReadPassword(io::Error),
+    /// The database file could not be opened.
+    OpenDatabase { path: PathBuf, source: StoreError },
+    /// A query or the backup itself failed.
+    Store(StoreError),
+    /// `backup`: the target exists, and a backup never overwrites.
+    BackupExists(PathBuf),
+    /// `backup`: the copy was written but does not open.
+    BackupUnopenable(StoreError),
+    /// `backup`: the copy opens but its users cannot be read.
+    BackupUnreadable(StoreError),
+}
+
+impl CliError {
+    /// An argument refused by a domain parser, with the parser's message.
+    pub fn invalid(given: &str, message: &'static str) -> CliError {
+        CliError::InvalidArgument {
+            given: given.to_string(),
+            message,
+        }
+    }
+}
+
+impl fmt::Display for CliError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CliError::Config(e) => e.fmt(f),
+            CliError::Server(e) => e.fmt(f),
+            CliError::UnknownCommand(words) => {
+                write!(f, "unknown command {words:?}; see accounts --help")
+            }
+            CliError::UnknownUserCommand(words) => {
+                write!(
+                    f,
+                    "unknown user command {words:?}; see accounts user --help"
+                )
+            }
+            CliError::UnknownOption(words) => {
+                write!(f, "unknown option {words:?}; see accounts user --help")
+            }
+            CliError::InvalidArgument { given, message } => write!(f, "{given:?}: {message}"),
+            CliError::Taken {
+                email: true,
+                username: true,
+            } => f.write_str("the address and the username are already taken"),
+            CliError::Taken { email: true, .. } => {
+                f.write_str("a user with this address already exists")
+            }
+            CliError::Taken { .. } => f.write_str("a user with this username already exists"),
+            CliError::NoSuchUser(email) => write!(f, "no user has the address {email:?}"),
+            CliError::NotDeleted => {
+                f.write_str("not deleted (pass --yes to delete without a prompt)")
+            }
+            CliError::PasswordsDiffer => f.write_str("the passwords differ"),
+            CliError::PasswordRefused(problems) => {
+                write!(f, "password refused: {}", problems.join(" "))
+            }
+            CliError::Hashing(e) => write!(f, "hashing failed: {e}"),
+            CliError::Terminal(e) => e.fmt(f),
+            CliError::ReadPassword(e) => write!(f, "cannot read the password from stdin: {e}"),
+            CliError::OpenDatabase { path, source } => write!(f, "{}: {source}", path.display()),
+            CliError::Store(e) => e.fmt(f),
+            CliError::BackupExists(path) => {
+                write!(f, "{} already exists; choose a new file", path.display())
+            }
+            CliError::BackupUnopenable(e) => write!(f, "the backup does not open: {e}"),
+            CliError::BackupUnreadable(e) => write!(f, "the backup cannot be read: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for CliError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            CliError::Config(e) => Some(e),
+            CliError::Server(e) => Some(e),
+            CliError::Hashing(e) => Some(e),
+            CliError::Terminal(e) | CliError::ReadPassword(e) => Some(e),
+            CliError::OpenDatabase { source: e, .. }
+            | CliError::Store(e)
+            | CliError::BackupUnopenable(e)
+            | CliError::BackupUnreadable(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+impl From<ConfigError> for CliError {
+    fn from(e: ConfigError) -> CliError {
+        CliError::Config(e)
+    }
+}
+
+impl From<ServerError> for CliError {
+    fn from(e: ServerError) -> CliError {
+        CliError::Server(e)
+    }
+}
+
+impl From<StoreError> for CliError {
+    fn from(e: StoreError) -> CliError {
+        CliError::Store(e)
+    }
+}

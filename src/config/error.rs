@@ -1,0 +1,102 @@
+//! Why a setting could not be used. Every message names the variable and
+//! what it expects, and never repeats a secret's value.
+
+use std::fmt;
+
+use super::MIN_SECRET_KEY_BYTES;
+use crate::client_address::InvalidProxy;
+
+/// A setting that could not be used, named after its variable:
+/// `ACCOUNTS_WORKERS: expected a whole number from 1 to 1024, got "many"`.
+#[derive(Debug, PartialEq, Eq)]
+pub struct ConfigError {
+    /// The variable at fault.
+    pub variable: &'static str,
+    /// What is wrong with its value.
+    pub problem: Problem,
+}
+
+/// What is wrong with one value. The value is quoted back except for
+/// secrets, whose problems never carry it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Problem {
+    /// Not an `address:port` socket address.
+    NotAnAddress,
+    /// The signing key is shorter than [`MIN_SECRET_KEY_BYTES`].
+    SecretKeyTooShort,
+    /// Not an `http://` or `https://` URL with a host.
+    NotAUrl(String),
+    /// A CORS origin with a path after its host.
+    OriginWithPath(String),
+    /// Neither seconds nor a number with `s`, `m`, `h` or `d`, or over a
+    /// hundred years.
+    NotADuration(String),
+    /// Not a whole number within the setting's bounds.
+    NotACount {
+        /// The smallest accepted.
+        min: usize,
+        /// The largest accepted.
+        max: usize,
+        /// The value given.
+        got: String,
+    },
+    /// Not one of the setting's words (listed, comma-separated).
+    NotOneOf(String),
+    /// Not one of the words for true or false.
+    NotABoolean(String),
+    /// Not `on` or `off` (nor `true`/`false`, `1`/`0`).
+    NotOnOrOff,
+    /// Not `N/DURATION` with a positive count and window.
+    NotALimit(String),
+    /// A mail sender without an `@`, or with a line break.
+    NotASender,
+    /// An item of the trusted-proxy list that is neither an address nor a
+    /// CIDR block.
+    NotAProxy(InvalidProxy),
+    /// The Postmark provider is chosen but this variable (its key) is unset.
+    RequiredByPostmark,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.variable, self.problem)
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Problem::NotAnAddress => f.write_str("expected an address such as 127.0.0.1:8000"),
+            Problem::SecretKeyTooShort => {
+                write!(f, "must be at least {MIN_SECRET_KEY_BYTES} bytes long")
+            }
+            Problem::NotAUrl(got) => write!(f, "expected an http:// or https:// URL, got {got:?}"),
+            Problem::OriginWithPath(got) => write!(f, "an origin has no path: {got:?}"),
+            Problem::NotADuration(got) => write!(
+                f,
+                "expected seconds or a number with s, m, h or d (such as 15m), got {got:?}"
+            ),
+            Problem::NotACount { min, max, got } => {
+                write!(
+                    f,
+                    "expected a whole number from {min} to {max}, got {got:?}"
+                )
+            }
+            Problem::NotOneOf(words) => write!(f, "expected one of: {words}"),
+            Problem::NotABoolean(got) => write!(f, "expected true or false, got {got:?}"),
+            Problem::NotOnOrOff => f.write_str("expected on or off"),
+            Problem::NotALimit(got) => {
+                write!(f, "expected N/DURATION such as 10/15m, got {got:?}")
+            }
+            Problem::NotASender => {
+                f.write_str("expected a sender address such as accounts@example.com")
+            }
+            Problem::NotAProxy(invalid) => invalid.fmt(f),
+            Problem::RequiredByPostmark => {
+                f.write_str("required when ACCOUNTS_MAIL_PROVIDER is postmark")
+            }
+        }
+    }
+}
