@@ -6,6 +6,7 @@ use super::{Config, Problem};
 
 /// One `ACCOUNTS_*` variable.
 pub struct Setting {
+    /// The environment variable, `ACCOUNTS_...`.
     pub name: &'static str,
     /// What the setting is when its variable is not set.
     pub default: Fallback,
@@ -82,6 +83,7 @@ impl Setting {
         }
     }
 
+    /// Whether the value must never be shown (a key, a token).
     pub fn is_secret(&self) -> bool {
         matches!(self.show, Show::Secret { .. })
     }
