@@ -4,7 +4,7 @@
 
 use serde_json::json;
 
-use super::body::BodyError;
+use super::body::{BodyError, MAX_FIELDS};
 use super::fields::FieldErrors;
 use super::response::Reply;
 use crate::domain::random::RandomError;
@@ -74,6 +74,10 @@ impl ApiError {
                 Reply::detail(415, &format!("Unsupported media type \"{ct}\" in request."))
             }
             ApiError::Body(BodyError::Duplicate(errors)) => Reply::json(400, &errors),
+            ApiError::Body(BodyError::TooManyFields) => Reply::detail(
+                400,
+                &format!("Too many fields in the request body (at most {MAX_FIELDS})."),
+            ),
             ApiError::Body(BodyError::Unreadable(cause)) => {
                 log::debug!("request body unreadable: {cause}");
                 Reply::detail(400, "The request body could not be read.")

@@ -3,6 +3,7 @@
 //! Postmark provider, and talks to it over real HTTP.
 
 mod active_flag;
+mod body_limits;
 mod change_password;
 mod cli;
 mod confirm_email;
