@@ -20,6 +20,7 @@ mod proxy;
 mod refresh;
 mod register;
 mod resend;
+mod reset_links;
 mod rotation;
 mod routing;
 mod throttling;
