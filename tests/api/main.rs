@@ -8,6 +8,7 @@ mod change_password;
 mod cli;
 mod confirm_email;
 mod delete_account;
+mod django_hashes;
 mod health;
 mod helpers;
 mod hostile;
