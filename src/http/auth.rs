@@ -3,13 +3,13 @@
 
 use super::Ctx;
 use super::error::ApiError;
-use crate::domain::jwt::{Family, IssuedToken, TokenType};
+use crate::domain::jwt::{Family, IssuedToken, TokenType, VerifiedToken};
 use crate::domain::{User, now};
 use crate::store::NewSession;
 
-/// The user a request acts for. Checks the request's access token as SimpleJWT does, then against the
-/// stored state: the user exists and is active, the login was not revoked,
-/// and the token is not older than the user's last password change.
+/// The user a request acts for. Checks the request's access token as
+/// SimpleJWT does, then against the stored state (see
+/// [`user_of_access_token`]).
 pub fn authenticate(ctx: &Ctx<'_>) -> Result<User, ApiError> {
     let raw = ctx
         .req
@@ -23,6 +23,14 @@ pub fn authenticate(ctx: &Ctx<'_>) -> Result<User, ApiError> {
             log::debug!("access token refused: {e:?}");
             ApiError::AccessTokenInvalid
         })?;
+    user_of_access_token(ctx, &token)
+}
+
+/// The user of a signed, unexpired access token, checked against the stored
+/// state: the user exists and is active, the login was not revoked, and the
+/// token is not older than the user's last password change. Authentication
+/// and `/api/token/verify/` both ask this, so they never disagree.
+pub fn user_of_access_token(ctx: &Ctx<'_>, token: &VerifiedToken) -> Result<User, ApiError> {
     let found = ctx
         .store
         .user_with_session(token.user_id, token.family().as_str())?

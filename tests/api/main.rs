@@ -28,3 +28,4 @@ mod throttling;
 mod token;
 mod user;
 mod verify;
+mod verify_standing;
