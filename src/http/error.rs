@@ -33,6 +33,9 @@ pub enum ApiError {
     TokenInvalid,
     /// 401 from `/api/token/`: wrong credentials, unknown or inactive user.
     NoActiveAccount,
+    /// 403: an unsafe request authenticated by the cookie came from an
+    /// origin the service does not trust (see `csrf`).
+    CsrfFailed,
     /// 404 from `/api/login/`: wrong credentials, unknown or inactive user.
     InvalidLogin,
     /// 404: no such route.
@@ -106,6 +109,7 @@ impl ApiError {
             ApiError::NoActiveAccount => unauthorized(
                 json!({"detail": "No active account found with the given credentials"}),
             ),
+            ApiError::CsrfFailed => Reply::detail(403, "CSRF Failed: Origin checking failed."),
             ApiError::InvalidLogin => {
                 Reply::json(404, &json!({"Invalid": "Invalid username or password"}))
             }

@@ -7,6 +7,7 @@ mod body_limits;
 mod change_password;
 mod cli;
 mod confirm_email;
+mod csrf;
 mod delete_account;
 mod django_hashes;
 mod health;
