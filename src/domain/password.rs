@@ -7,11 +7,16 @@
 //! can be imported as they are. The stored value is `bcrypt_sha256$` followed
 //! by a standard `$2b$<cost>$...` bcrypt string.
 //!
-//! Normalisation: surrounding whitespace is trimmed (as the original DRF
-//! serializers did) and the rest is put in Unicode NFC, at registration and
-//! login alike, so the same password typed on systems that compose accents
-//! differently still matches. NFC (not NFKC) keeps every password a Django
-//! deployment accepted byte-for-byte the same, so imported hashes match.
+//! Normalisation: what this service hashes is the password with surrounding
+//! whitespace trimmed (as the original DRF serializers did) and the rest put
+//! in Unicode NFC, so the same password typed on systems that compose accents
+//! differently still matches. A stored hash may also have been made by Django,
+//! which hashes exactly what it was given (its `check_password` neither trims
+//! nor normalises): a password typed in NFD on a macOS keyboard, or with a
+//! space at its end, was hashed as such. So a password is checked as typed
+//! first, then trimmed, then normalised; each distinct form costs one bcrypt,
+//! and most passwords have only one. A hash that matched only a form other
+//! than the normalised one is rehashed in normalised form on the next login.
 
 use std::collections::HashSet;
 use std::sync::OnceLock;
@@ -19,9 +24,23 @@ use std::sync::OnceLock;
 use sha2::{Digest, Sha256};
 use unicode_normalization::UnicodeNormalization;
 
-/// A password as typed, normalised; may be weak (used to log in).
-#[derive(Clone, PartialEq, Eq)]
-pub struct Password(String);
+/// A password as typed and in normalised form; may be weak (used to log
+/// in). Two passwords are equal when their normalised forms are.
+#[derive(Clone)]
+pub struct Password {
+    /// Trimmed and NFC: what this service hashes.
+    normalised: String,
+    /// Exactly as received: what an imported hash may have been made of.
+    typed: String,
+}
+
+impl PartialEq for Password {
+    fn eq(&self, other: &Password) -> bool {
+        self.normalised == other.normalised
+    }
+}
+
+impl Eq for Password {}
 
 /// A password that passed the strength validators (used to set one).
 #[derive(Clone, PartialEq, Eq)]
@@ -52,18 +71,35 @@ impl std::fmt::Debug for NewPassword {
 }
 
 impl Password {
-    /// Trims and NFC-normalises; only a blank value is refused.
+    /// Keeps the password as typed and its trimmed, NFC-normalised form;
+    /// only a blank value is refused.
     pub fn parse(raw: &str) -> Result<Password, &'static str> {
         let normalised: String = raw.trim().nfc().collect();
         if normalised.is_empty() {
             Err(BLANK_MESSAGE)
         } else {
-            Ok(Password(normalised))
+            Ok(Password {
+                normalised,
+                typed: raw.to_string(),
+            })
         }
     }
 
-    fn as_bytes(&self) -> &[u8] {
-        self.0.as_bytes()
+    /// The forms a stored hash is checked against, in order and each once:
+    /// as typed (Django hashes what it is given), trimmed (what the original
+    /// serializers passed on), normalised (what this service hashes).
+    fn candidates(&self) -> Vec<&str> {
+        let mut forms: Vec<&str> = Vec::with_capacity(3);
+        for form in [
+            self.typed.as_str(),
+            self.typed.trim(),
+            self.normalised.as_str(),
+        ] {
+            if !forms.contains(&form) {
+                forms.push(form);
+            }
+        }
+        forms
     }
 }
 
@@ -72,7 +108,7 @@ impl NewPassword {
     /// numeric), returning every message that applies, in Django's order.
     pub fn parse(raw: &str) -> Result<NewPassword, Vec<&'static str>> {
         let password = Password::parse(raw).map_err(|m| vec![m])?;
-        let text = password.0.as_str();
+        let text = password.normalised.as_str();
         let chars = text.chars().count();
         if chars > MAX_PASSWORD_CHARS {
             return Err(vec![TOO_LONG]);
@@ -118,9 +154,9 @@ pub fn warm_up() {
 
 const SCHEME: &str = "bcrypt_sha256$";
 
-/// Hashes a password at the given bcrypt cost (4 to 31).
+/// Hashes a password's normalised form at the given bcrypt cost (4 to 31).
 pub fn hash(password: &Password, cost: u32) -> Result<String, bcrypt::BcryptError> {
-    let bcrypt_hash = bcrypt::hash(prehash(password), cost)?;
+    let bcrypt_hash = bcrypt::hash(prehash(&password.normalised), cost)?;
     Ok(format!("{SCHEME}{bcrypt_hash}"))
 }
 
@@ -128,35 +164,45 @@ pub fn hash(password: &Password, cost: u32) -> Result<String, bcrypt::BcryptErro
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Verification {
     pub matches: bool,
-    /// The stored hash uses another scheme or cost than the configured one.
+    /// The stored hash uses another scheme or cost than the configured one,
+    /// or matched the password only in a form this service does not hash.
     pub needs_rehash: bool,
 }
 
 /// Checks a password against a stored hash: ours (`bcrypt_sha256$...`), or a
 /// plain bcrypt hash (`$2b$...` or Django's `bcrypt$...`), which never matches
-/// a password longer than bcrypt can read.
+/// a password longer than bcrypt can read. Every form of the password is
+/// tried (see the module's documentation) until one matches, so a wrong
+/// password costs one bcrypt per distinct form, whoever the user is.
 pub fn verify(password: &Password, stored: &str, cost: u32) -> Verification {
-    let (result, bcrypt_part, ours) = if let Some(b) = stored.strip_prefix(SCHEME) {
-        (bcrypt::verify(prehash(password), b), b, true)
-    } else {
-        let b = stored.strip_prefix("bcrypt$").unwrap_or(stored);
-        (
-            bcrypt::non_truncating_verify(password.as_bytes(), b),
-            b,
-            false,
-        )
+    let (bcrypt_part, ours) = match stored.strip_prefix(SCHEME) {
+        Some(b) => (b, true),
+        None => (stored.strip_prefix("bcrypt$").unwrap_or(stored), false),
     };
-    let matches = match result {
-        Ok(m) => m,
-        Err(bcrypt::BcryptError::Truncation(_)) => false,
-        Err(e) => {
-            log::warn!("a stored password hash could not be checked: {e}");
-            false
+    let mut matched = None;
+    for form in password.candidates() {
+        let result = if ours {
+            bcrypt::verify(prehash(form), bcrypt_part)
+        } else {
+            bcrypt::non_truncating_verify(form.as_bytes(), bcrypt_part)
+        };
+        match result {
+            Ok(true) => {
+                matched = Some(form);
+                break;
+            }
+            Ok(false) | Err(bcrypt::BcryptError::Truncation(_)) => {}
+            Err(e) => {
+                log::warn!("a stored password hash could not be checked: {e}");
+                break;
+            }
         }
-    };
+    }
     Verification {
-        matches,
-        needs_rehash: !ours || cost_of(bcrypt_part) != Some(cost),
+        matches: matched.is_some(),
+        needs_rehash: !ours
+            || cost_of(bcrypt_part) != Some(cost)
+            || matched.is_some_and(|form| form != password.normalised),
     }
 }
 
@@ -166,7 +212,7 @@ fn cost_of(bcrypt_hash: &str) -> Option<u32> {
 }
 
 /// Hex SHA-256 of the password, as Django's `bcrypt_sha256` feeds bcrypt.
-fn prehash(password: &Password) -> String {
+fn prehash(password: &str) -> String {
     hex::encode(Sha256::digest(password.as_bytes()))
 }
 
@@ -174,7 +220,12 @@ fn prehash(password: &Password) -> String {
 /// same bcrypt work as a wrong password. Its password is irrelevant: a match
 /// against it still finds no user.
 pub fn dummy_hash(cost: u32) -> Result<String, bcrypt::BcryptError> {
-    hash(&Password("no account has this password".into()), cost)
+    let text = "no account has this password";
+    let password = Password {
+        normalised: text.into(),
+        typed: text.into(),
+    };
+    hash(&password, cost)
 }
 
 #[cfg(test)]
@@ -194,6 +245,63 @@ mod tests {
     #[test]
     fn composed_and_decomposed_accents_are_one_password() {
         assert_eq!(pw("caf\u{e9}-long-pass"), pw("cafe\u{301}-long-pass"));
+    }
+
+    /// Django's `bcrypt_sha256` of exactly these bytes, at cost 4.
+    fn django_hash(text: &str) -> String {
+        format!("{SCHEME}{}", bcrypt::hash(prehash(text), 4).unwrap())
+    }
+
+    #[test]
+    fn a_django_hash_of_a_decomposed_password_matches_it_as_typed() {
+        let nfd = "cafe\u{301}-au-lait";
+        let stored = django_hash(nfd);
+        assert_eq!(
+            verify(&pw(nfd), &stored, 4),
+            Verification {
+                matches: true,
+                needs_rehash: true
+            },
+            "matched as typed, so rehashed in normalised form"
+        );
+        assert!(!verify(&pw("caf\u{e9}-au-lait"), &stored, 4).matches);
+    }
+
+    #[test]
+    fn a_django_hash_of_an_untrimmed_password_matches_it_as_typed() {
+        let stored = django_hash(" padded secret ");
+        assert!(verify(&pw(" padded secret "), &stored, 4).matches);
+        assert!(!verify(&pw("padded secret"), &stored, 4).matches);
+    }
+
+    #[test]
+    fn a_hash_of_the_trimmed_password_matches_it_typed_with_spaces() {
+        let nfd = "cre\u{300}me brule\u{301}e";
+        let stored = django_hash(nfd);
+        assert!(verify(&pw(&format!("  {nfd}\t")), &stored, 4).matches);
+    }
+
+    #[test]
+    fn each_distinct_form_is_tried_once() {
+        assert_eq!(pw("plain").candidates(), ["plain"]);
+        assert_eq!(pw(" plain ").candidates(), [" plain ", "plain"]);
+        assert_eq!(
+            pw(" cafe\u{301} ").candidates(),
+            [" cafe\u{301} ", "cafe\u{301}", "caf\u{e9}"]
+        );
+    }
+
+    #[test]
+    fn our_own_hash_of_a_normalised_password_needs_no_rehash() {
+        let h = hash(&pw("cafe\u{301}-au-lait"), 4).unwrap();
+        assert_eq!(
+            verify(&pw("caf\u{e9}-au-lait"), &h, 4),
+            Verification {
+                matches: true,
+                needs_rehash: false
+            }
+        );
+        assert!(verify(&pw("cafe\u{301}-au-lait"), &h, 4).matches);
     }
 
     #[test]

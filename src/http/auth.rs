@@ -2,19 +2,23 @@
 //! issuing of tokens for a login.
 
 use super::Ctx;
+use super::csrf;
 use super::error::ApiError;
-use crate::domain::jwt::{Family, IssuedToken, TokenType};
+use super::request::Credential;
+use crate::domain::jwt::{Family, IssuedToken, TokenType, VerifiedToken};
 use crate::domain::{User, now};
 use crate::store::NewSession;
 
-/// The user a request acts for. Checks the request's access token as SimpleJWT does, then against the
-/// stored state: the user exists and is active, the login was not revoked,
-/// and the token is not older than the user's last password change.
+/// The user a request acts for. Checks the request's access token as
+/// SimpleJWT does, then against the stored state (see
+/// [`user_of_access_token`]). A token from the cookie is accepted only
+/// through [`accept_cookie`].
 pub fn authenticate(ctx: &Ctx<'_>) -> Result<User, ApiError> {
-    let raw = ctx
-        .req
-        .access_credentials()?
-        .ok_or(ApiError::NotAuthenticated)?;
+    let raw = match ctx.req.access_credentials()? {
+        Some(Credential::Bearer(token)) => token,
+        Some(Credential::Cookie(token)) => accept_cookie(ctx, token)?,
+        None => return Err(ApiError::NotAuthenticated),
+    };
     let token = ctx
         .app
         .keys
@@ -23,6 +27,22 @@ pub fn authenticate(ctx: &Ctx<'_>) -> Result<User, ApiError> {
             log::debug!("access token refused: {e:?}");
             ApiError::AccessTokenInvalid
         })?;
+    user_of_access_token(ctx, &token)
+}
+
+/// The one place where the `access_token` cookie becomes a credential: an
+/// unsafe request must come from a trusted origin (see `csrf`), because a
+/// browser sends the cookie even with a request another site started.
+pub fn accept_cookie<'t>(ctx: &Ctx<'_>, token: &'t str) -> Result<&'t str, ApiError> {
+    csrf::check_origin(&ctx.app.config, ctx.req)?;
+    Ok(token)
+}
+
+/// The user of a signed, unexpired access token, checked against the stored
+/// state: the user exists and is active, the login was not revoked, and the
+/// token is not older than the user's last password change. Authentication
+/// and `/api/token/verify/` both ask this, so they never disagree.
+pub fn user_of_access_token(ctx: &Ctx<'_>, token: &VerifiedToken) -> Result<User, ApiError> {
     let found = ctx
         .store
         .user_with_session(token.user_id, token.family().as_str())?

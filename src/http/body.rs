@@ -1,10 +1,18 @@
 //! Request bodies: JSON objects and URL-encoded forms become [`Fields`].
+//!
+//! No endpoint takes more than a handful of fields, so a body may carry at
+//! most [`MAX_FIELDS`]. The count is checked while the body is read, before
+//! any field is decoded past the limit, so a 64 KiB body packed with names
+//! costs no more than one with a few.
 
 use std::fmt;
 
 use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
 use super::fields::{FieldErrors, FieldValue, Fields};
+
+/// The most fields a JSON object or form body may carry.
+pub const MAX_FIELDS: usize = 32;
 
 /// Why a body could not be read as fields.
 #[derive(Debug, Clone, PartialEq)]
@@ -19,6 +27,8 @@ pub enum BodyError {
     UnsupportedMediaType(String),
     /// A field given twice.
     Duplicate(FieldErrors),
+    /// More than [`MAX_FIELDS`] fields.
+    TooManyFields,
     /// The connection failed or timed out while the body was being read.
     Unreadable(String),
 }
@@ -54,12 +64,15 @@ fn parse_json(body: &[u8]) -> Result<Vec<(String, FieldValue)>, BodyError> {
     de.end().map_err(|e| BodyError::Json(e.to_string()))?;
     match top {
         Top::Object(pairs) => Ok(pairs),
+        Top::TooManyFields => Err(BodyError::TooManyFields),
         Top::Other(kind) => Err(BodyError::NotAnObject(kind)),
     }
 }
 
 enum Top {
     Object(Vec<(String, FieldValue)>),
+    /// An object with more than [`MAX_FIELDS`] keys; none past the limit kept.
+    TooManyFields,
     Other(&'static str),
 }
 
@@ -78,6 +91,13 @@ impl<'de> Visitor<'de> for TopLevel {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Top, A::Error> {
         let mut pairs = Vec::new();
         while let Some(key) = map.next_key::<String>()? {
+            if pairs.len() == MAX_FIELDS {
+                // Read the rest without keeping it: the parser must still
+                // reach the end of the object, but nothing more is built.
+                map.next_value::<IgnoredAny>()?;
+                while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+                return Ok(Top::TooManyFields);
+            }
             let value = map.next_value::<Value>()?.0;
             pairs.push((key, value));
         }
@@ -160,10 +180,14 @@ impl<'de> de::Deserialize<'de> for Value {
 }
 
 /// `application/x-www-form-urlencoded`, strictly: a `%` must start a valid
-/// escape and the decoded bytes must be UTF-8.
+/// escape and the decoded bytes must be UTF-8. Empty pairs (`a=1&&b=2`) are
+/// not fields.
 fn parse_form(body: &[u8]) -> Result<Vec<(String, FieldValue)>, BodyError> {
-    body.split(|&b| b == b'&')
-        .filter(|pair| !pair.is_empty())
+    let raw_pairs = body.split(|&b| b == b'&').filter(|pair| !pair.is_empty());
+    if raw_pairs.clone().nth(MAX_FIELDS).is_some() {
+        return Err(BodyError::TooManyFields);
+    }
+    raw_pairs
         .map(|pair| {
             let (name, value) = match pair.iter().position(|&b| b == b'=') {
                 Some(i) => (&pair[..i], &pair[i + 1..]),
@@ -259,6 +283,51 @@ mod tests {
         assert!(matches!(
             parse(Some("application/x-www-form-urlencoded"), b"a=1&a=2"),
             Err(BodyError::Duplicate(_))
+        ));
+    }
+
+    fn form_of(count: usize) -> String {
+        (0..count)
+            .map(|i| format!("f{i}=v"))
+            .collect::<Vec<_>>()
+            .join("&")
+    }
+
+    fn json_of(count: usize) -> String {
+        let pairs: Vec<String> = (0..count).map(|i| format!("\"f{i}\":\"v\"")).collect();
+        format!("{{{}}}", pairs.join(","))
+    }
+
+    #[test]
+    fn a_body_may_carry_at_most_max_fields() {
+        let form = Some("application/x-www-form-urlencoded");
+        let json = Some("application/json");
+        assert!(parse(form, form_of(MAX_FIELDS).as_bytes()).is_ok());
+        assert_eq!(
+            parse(form, form_of(MAX_FIELDS + 1).as_bytes()),
+            Err(BodyError::TooManyFields)
+        );
+        assert!(parse(json, json_of(MAX_FIELDS).as_bytes()).is_ok());
+        assert_eq!(
+            parse(json, json_of(MAX_FIELDS + 1).as_bytes()),
+            Err(BodyError::TooManyFields)
+        );
+    }
+
+    #[test]
+    fn the_field_limit_comes_before_duplicates_and_bad_escapes_past_it() {
+        let form = Some("application/x-www-form-urlencoded");
+        let body = format!("{}&a=%zz&a=1", form_of(MAX_FIELDS));
+        assert_eq!(parse(form, body.as_bytes()), Err(BodyError::TooManyFields));
+    }
+
+    #[test]
+    fn a_json_object_over_the_limit_must_still_be_valid_json() {
+        let over = json_of(MAX_FIELDS + 1);
+        let broken = format!("{},}}", &over[..over.len() - 1]);
+        assert!(matches!(
+            parse(Some("application/json"), broken.as_bytes()),
+            Err(BodyError::Json(_))
         ));
     }
 

@@ -4,7 +4,7 @@
 
 use serde_json::json;
 
-use super::body::BodyError;
+use super::body::{BodyError, MAX_FIELDS};
 use super::fields::FieldErrors;
 use super::response::Reply;
 use crate::domain::random::RandomError;
@@ -33,6 +33,9 @@ pub enum ApiError {
     TokenInvalid,
     /// 401 from `/api/token/`: wrong credentials, unknown or inactive user.
     NoActiveAccount,
+    /// 403: an unsafe request authenticated by the cookie came from an
+    /// origin the service does not trust (see `csrf`).
+    CsrfFailed,
     /// 404 from `/api/login/`: wrong credentials, unknown or inactive user.
     InvalidLogin,
     /// 404: no such route.
@@ -74,6 +77,10 @@ impl ApiError {
                 Reply::detail(415, &format!("Unsupported media type \"{ct}\" in request."))
             }
             ApiError::Body(BodyError::Duplicate(errors)) => Reply::json(400, &errors),
+            ApiError::Body(BodyError::TooManyFields) => Reply::detail(
+                400,
+                &format!("Too many fields in the request body (at most {MAX_FIELDS})."),
+            ),
             ApiError::Body(BodyError::Unreadable(cause)) => {
                 log::debug!("request body unreadable: {cause}");
                 Reply::detail(400, "The request body could not be read.")
@@ -102,6 +109,7 @@ impl ApiError {
             ApiError::NoActiveAccount => unauthorized(
                 json!({"detail": "No active account found with the given credentials"}),
             ),
+            ApiError::CsrfFailed => Reply::detail(403, "CSRF Failed: Origin checking failed."),
             ApiError::InvalidLogin => {
                 Reply::json(404, &json!({"Invalid": "Invalid username or password"}))
             }

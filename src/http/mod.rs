@@ -3,6 +3,7 @@
 
 mod auth;
 pub mod body;
+mod csrf;
 pub mod error;
 pub mod fields;
 mod handlers;

@@ -15,6 +15,16 @@ const MAX_DRAIN_BYTES: u64 = 1024 * 1024;
 /// Request targets longer than this are refused with 414.
 pub const MAX_URL_BYTES: usize = 8 * 1024;
 
+/// Where a request's access token came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Credential<'a> {
+    /// `Authorization: Bearer <token>`: only code that chose to sends it.
+    Bearer(&'a str),
+    /// The `access_token` cookie: a browser sends it on its own, even with a
+    /// request another site started.
+    Cookie(&'a str),
+}
+
 /// A request, read off the connection.
 pub struct Incoming {
     pub method: String,
@@ -104,19 +114,26 @@ impl Incoming {
             .find_map(|(_, v)| cookie_value(v, name))
     }
 
+    /// The non-empty `access_token` cookie. Authenticate with it only
+    /// through `auth::accept_cookie`, which judges where the request came
+    /// from.
+    pub fn access_cookie(&self) -> Option<&str> {
+        self.cookie("access_token").filter(|t| !t.is_empty())
+    }
+
     /// The access token a request carries, by SimpleJWT's rules: an
     /// `Authorization` header with the exact scheme `Bearer` (any other
     /// scheme counts as no credentials), else the `access_token` cookie.
-    pub fn access_credentials(&self) -> Result<Option<&str>, ApiError> {
+    pub fn access_credentials(&self) -> Result<Option<Credential<'_>>, ApiError> {
         if let Some(token) = self
             .header("Authorization")
             .map(bearer_token)
             .transpose()?
             .flatten()
         {
-            return Ok(Some(token));
+            return Ok(Some(Credential::Bearer(token)));
         }
-        Ok(self.cookie("access_token").filter(|t| !t.is_empty()))
+        Ok(self.access_cookie().map(Credential::Cookie))
     }
 
     #[cfg(test)]
@@ -170,7 +187,12 @@ mod tests {
     fn creds(headers: &[(&str, &str)]) -> Result<Option<String>, String> {
         Incoming::for_test(headers)
             .access_credentials()
-            .map(|t| t.map(str::to_string))
+            .map(|c| {
+                c.map(|c| match c {
+                    Credential::Bearer(t) => format!("bearer {t}"),
+                    Credential::Cookie(t) => format!("cookie {t}"),
+                })
+            })
             .map_err(|e| format!("{e:?}"))
     }
 
@@ -178,7 +200,7 @@ mod tests {
     fn bearer_needs_exactly_two_parts() {
         assert_eq!(
             creds(&[("Authorization", "Bearer abc")]),
-            Ok(Some("abc".into()))
+            Ok(Some("bearer abc".into()))
         );
         assert!(creds(&[("Authorization", "Bearer")]).is_err());
         assert!(creds(&[("Authorization", "Bearer a b")]).is_err());
@@ -195,11 +217,11 @@ mod tests {
     fn the_cookie_is_used_when_the_header_gives_nothing() {
         assert_eq!(
             creds(&[("Cookie", "a=1; access_token=tok; b=2")]),
-            Ok(Some("tok".into()))
+            Ok(Some("cookie tok".into()))
         );
         assert_eq!(
             creds(&[("Authorization", "Basic x"), ("Cookie", "access_token=tok")]),
-            Ok(Some("tok".into()))
+            Ok(Some("cookie tok".into()))
         );
         assert_eq!(creds(&[("Cookie", "access_token=")]), Ok(None));
         assert_eq!(creds(&[("Cookie", "xaccess_token=tok")]), Ok(None));

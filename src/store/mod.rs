@@ -203,6 +203,21 @@ impl Store {
     }
 }
 
+/// Ends everything the user's old credentials or standing allowed: every
+/// login (tokens issued before `now` are refused from then on) and every
+/// pending password-reset link. A password change (over HTTP or by the
+/// operator), a reset and a deactivation call it inside their own
+/// transaction; an address change, when there is one, must call it too, so
+/// a link mailed to the old address dies with it.
+pub(crate) fn end_old_credentials(
+    tx: &Transaction<'_>,
+    user_id: i64,
+    now: u64,
+) -> rusqlite::Result<()> {
+    sessions::revoke_all(tx, user_id, now)?;
+    one_time::void_reset_links(tx, user_id)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,7 +3,7 @@
 
 use rusqlite::{OptionalExtension, Transaction, params};
 
-use super::{Context, Store, StoreError, outbox, sessions, users::insert_one_time};
+use super::{Context, Store, StoreError, end_old_credentials, outbox, users::insert_one_time};
 use crate::domain::mail::Mail;
 use crate::domain::one_time::{OneTimeToken, Purpose};
 
@@ -81,9 +81,10 @@ impl Store {
         })
     }
 
-    /// Spends a reset token and sets the new password: every login ends, the
-    /// address counts as confirmed (the mail reached it). Returns whether the
-    /// token was still valid; if not, nothing changed.
+    /// Spends a reset token and sets the new password: every login and every
+    /// other pending reset link ends, the address counts as confirmed (the
+    /// mail reached it). Returns whether the token was still valid; if not,
+    /// nothing changed.
     pub fn reset_password(
         &mut self,
         token: &OneTimeToken,
@@ -91,20 +92,34 @@ impl Store {
         now: u64,
     ) -> Result<bool, StoreError> {
         self.write("resetting a password", |tx| {
-            let Some(row) = lookup(tx, token, Purpose::ResetPassword, now)?.filter(|r| !r.used) else {
+            let Some(row) = lookup(tx, token, Purpose::ResetPassword, now)?.filter(|r| !r.used)
+            else {
                 return Ok(false);
             };
             mark_used(tx, token, now)?;
-            tx.prepare_cached("UPDATE users SET password_hash = ?2, is_email_confirmed = 1 WHERE id = ?1")?
-                .execute(params![row.user_id, new_hash])?;
-            tx.prepare_cached("DELETE FROM one_time_tokens WHERE user_id = ?1 AND purpose = ?2 AND used_at IS NULL")?
-                .execute(params![row.user_id, Purpose::ResetPassword.as_str()])?;
-            sessions::revoke_all(tx, row.user_id, now)?;
+            tx.prepare_cached(
+                "UPDATE users SET password_hash = ?2, is_email_confirmed = 1 WHERE id = ?1",
+            )?
+            .execute(params![row.user_id, new_hash])?;
+            end_old_credentials(tx, row.user_id, now)?;
             Ok(true)
         })
     }
 }
 
+/// Deletes the user's unused reset links (used ones stay until they expire,
+/// so a second click on a spent link still finds it spent).
+pub(super) fn void_reset_links(tx: &Transaction<'_>, user_id: i64) -> rusqlite::Result<()> {
+    tx.prepare_cached(
+        "DELETE FROM one_time_tokens WHERE user_id = ?1 AND purpose = ?2 AND used_at IS NULL",
+    )?
+    .execute(params![user_id, Purpose::ResetPassword.as_str()])
+    .map(drop)
+}
+
+/// The token's row, if it exists, has this purpose and has not expired. A
+/// reset token of an inactive user is not found at all: such a user cannot
+/// reset, and is told exactly what an unknown token is told.
 fn lookup(
     conn: &rusqlite::Connection,
     token: &OneTimeToken,
@@ -113,9 +128,12 @@ fn lookup(
 ) -> rusqlite::Result<Option<OneTimeRow>> {
     conn.prepare_cached(
         "SELECT t.user_id, t.used_at IS NOT NULL, u.is_email_confirmed FROM one_time_tokens t \
-         JOIN users u ON u.id = t.user_id WHERE t.token_hash = ?1 AND t.purpose = ?2 AND t.expires_at > ?3",
+         JOIN users u ON u.id = t.user_id WHERE t.token_hash = ?1 AND t.purpose = ?2 AND t.expires_at > ?3 \
+         AND (t.purpose <> ?4 OR u.is_active)",
     )?
-    .query_row(params![&token.hash()[..], purpose.as_str(), now as i64], |row| {
+    .query_row(
+        params![&token.hash()[..], purpose.as_str(), now as i64, Purpose::ResetPassword.as_str()],
+        |row| {
         Ok(OneTimeRow { user_id: row.get(0)?, used: row.get(1)?, user_email_confirmed: row.get(2)? })
     })
     .optional()

@@ -3,7 +3,7 @@
 
 use rusqlite::{OptionalExtension, Transaction, params};
 
-use super::{Context, Store, StoreError};
+use super::{Context, Store, StoreError, end_old_credentials};
 
 /// A login about to be recorded, with its first refresh token if any
 /// (`/api/login/` issues only an access token).
@@ -108,8 +108,9 @@ impl Store {
         })
     }
 
-    /// Sets a new password hash, ends every login, and (when given) records
-    /// the login that continues with fresh tokens; all or nothing.
+    /// Sets a new password hash, ends every login and every pending reset
+    /// link, and (when given) records the login that continues with fresh
+    /// tokens; all or nothing.
     pub fn replace_password(
         &mut self,
         user_id: i64,
@@ -120,7 +121,7 @@ impl Store {
         self.write("changing a password", |tx| {
             tx.prepare_cached("UPDATE users SET password_hash = ?2 WHERE id = ?1")?
                 .execute(params![user_id, new_hash])?;
-            revoke_all(tx, user_id, now)?;
+            end_old_credentials(tx, user_id, now)?;
             if let Some(session) = continuing {
                 insert_session(tx, session, now)?;
             }

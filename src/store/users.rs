@@ -186,7 +186,8 @@ impl Store {
         })
     }
 
-    /// Activates or deactivates; deactivation also ends every login.
+    /// Activates or deactivates; deactivation also ends every login and every
+    /// pending reset link (reactivation brings neither back).
     pub fn set_active(&mut self, id: i64, active: bool, now: u64) -> Result<bool, StoreError> {
         self.write("changing whether a user is active", |tx| {
             let n = tx.execute(
@@ -194,7 +195,7 @@ impl Store {
                 params![id, active],
             )?;
             if !active {
-                super::sessions::revoke_all(tx, id, now)?;
+                super::end_old_credentials(tx, id, now)?;
             }
             Ok(n > 0)
         })

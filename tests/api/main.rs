@@ -3,10 +3,13 @@
 //! Postmark provider, and talks to it over real HTTP.
 
 mod active_flag;
+mod body_limits;
 mod change_password;
 mod cli;
 mod confirm_email;
+mod csrf;
 mod delete_account;
+mod django_hashes;
 mod health;
 mod helpers;
 mod hostile;
@@ -19,9 +22,11 @@ mod proxy;
 mod refresh;
 mod register;
 mod resend;
+mod reset_links;
 mod rotation;
 mod routing;
 mod throttling;
 mod token;
 mod user;
 mod verify;
+mod verify_standing;

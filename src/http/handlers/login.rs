@@ -6,7 +6,7 @@ use serde_json::json;
 use crate::domain::jwt::TokenType;
 use crate::domain::now;
 use crate::http::Ctx;
-use crate::http::auth::{authenticate, start_login};
+use crate::http::auth::{accept_cookie, authenticate, start_login};
 use crate::http::error::ApiError;
 use crate::http::fields::{FieldErrors, REQUIRED};
 use crate::http::handlers::UserBody;
@@ -50,16 +50,15 @@ pub fn logout(ctx: &mut Ctx<'_>) -> Result<Reply, ApiError> {
         .filter(|r| !r.is_empty());
     errors.into_result()?;
     let keys = &ctx.app.keys;
-    let token = match (
-        refresh,
-        ctx.req.cookie("access_token").filter(|c| !c.is_empty()),
-    ) {
+    let token = match (refresh, ctx.req.access_cookie()) {
         (Some(refresh), _) => Some(
             keys.verify(refresh, Some(TokenType::Refresh))
                 .map_err(|_| ApiError::TokenInvalid)?,
         ),
         // A dead cookie still logs out: the answer clears it either way.
-        (None, Some(cookie)) => keys.verify(cookie, Some(TokenType::Access)).ok(),
+        (None, Some(cookie)) => keys
+            .verify(accept_cookie(ctx, cookie)?, Some(TokenType::Access))
+            .ok(),
         (None, None) => return Err(FieldErrors::single("refresh", REQUIRED).into()),
     };
     if let Some(token) = token {

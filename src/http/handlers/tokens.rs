@@ -4,11 +4,11 @@
 
 use serde_json::json;
 
-use crate::domain::jwt::{Family, TokenType, VerifiedToken};
+use crate::domain::jwt::{TokenType, VerifiedToken};
 use crate::domain::password::Password;
 use crate::domain::{User, Username, now};
 use crate::http::Ctx;
-use crate::http::auth::start_login;
+use crate::http::auth::{start_login, user_of_access_token};
 use crate::http::error::ApiError;
 use crate::http::fields::{FieldErrors, Fields};
 use crate::http::handlers::throttled;
@@ -133,34 +133,22 @@ pub fn refresh(ctx: &mut Ctx<'_>) -> Result<Reply, ApiError> {
             log::debug!("refresh token refused: {e:?}");
             ApiError::TokenInvalid
         })?;
-    let user = ctx
-        .store
-        .user_by_id(token.user_id)?
-        .ok_or(ApiError::TokenInvalid)?;
-    if !user.is_active || token.iat < user.tokens_valid_after {
-        return Err(ApiError::TokenInvalid);
-    }
     let now = now();
     let family = token.family();
-    let spent_at = match ctx.store.refresh_row(&token.jti)? {
-        Some(row) if row.family_revoked => return Err(ApiError::TokenInvalid),
-        Some(row) => row.spent_at,
-        None if ctx.store.family_revoked(family.as_str())? => return Err(ApiError::TokenInvalid),
-        None => None,
+    let user = match refresh_standing(ctx, &token, now)? {
+        RefreshStanding::Honoured(user) => user,
+        RefreshStanding::Reused(user) => {
+            log::warn!(
+                "a spent refresh token of user {} was presented again: ending that login",
+                user.id
+            );
+            ctx.store
+                .revoke_family(user.id, family.as_str(), token.exp, now)?;
+            return Err(ApiError::TokenInvalid);
+        }
+        RefreshStanding::Refused => return Err(ApiError::TokenInvalid),
     };
     let config = &ctx.app.config;
-    let reused = config.rotate_refresh
-        && spent_at
-            .is_some_and(|spent| now.saturating_sub(spent) >= config.refresh_reuse_grace.as_secs());
-    if reused {
-        log::warn!(
-            "a spent refresh token of user {} was presented again: ending that login",
-            user.id
-        );
-        ctx.store
-            .revoke_family(user.id, family.as_str(), token.exp, now)?;
-        return Err(ApiError::TokenInvalid);
-    }
     let access = ctx.app.keys.issue(
         TokenType::Access,
         user.id,
@@ -191,8 +179,54 @@ pub fn refresh(ctx: &mut Ctx<'_>) -> Result<Reply, ApiError> {
     ))
 }
 
+/// How a signed, unexpired refresh token stands against the stored state.
+/// Refresh acts on it and verify reports it, so the two never disagree.
+enum RefreshStanding {
+    /// Refresh would answer 200 (a token spent within the reuse grace
+    /// included).
+    Honoured(User),
+    /// Spent by rotation longer than the reuse grace ago: refresh refuses it
+    /// and ends its login, since a spent token coming back means a copy.
+    Reused(User),
+    /// Its user is gone or inactive, its login ended, or it is older than
+    /// the user's last password change.
+    Refused,
+}
+
+fn refresh_standing(
+    ctx: &Ctx<'_>,
+    token: &VerifiedToken,
+    now: u64,
+) -> Result<RefreshStanding, ApiError> {
+    let Some(user) = ctx.store.user_by_id(token.user_id)? else {
+        return Ok(RefreshStanding::Refused);
+    };
+    if !user.is_active || token.iat < user.tokens_valid_after {
+        return Ok(RefreshStanding::Refused);
+    }
+    let spent_at = match ctx.store.refresh_row(&token.jti)? {
+        Some(row) if row.family_revoked => return Ok(RefreshStanding::Refused),
+        Some(row) => row.spent_at,
+        None if ctx.store.family_revoked(token.family().as_str())? => {
+            return Ok(RefreshStanding::Refused);
+        }
+        None => None,
+    };
+    let config = &ctx.app.config;
+    let reused = config.rotate_refresh
+        && spent_at
+            .is_some_and(|spent| now.saturating_sub(spent) >= config.refresh_reuse_grace.as_secs());
+    Ok(if reused {
+        RefreshStanding::Reused(user)
+    } else {
+        RefreshStanding::Honoured(user)
+    })
+}
+
 /// `POST /api/token/verify/` with `token` (access or refresh): valid means
-/// it would be accepted right now.
+/// it would be accepted right now, by refresh for a refresh token and by
+/// authentication for an access token. Verifying changes nothing: a spent
+/// refresh token is reported, not treated as reuse.
 pub fn verify(ctx: &mut Ctx<'_>) -> Result<Reply, ApiError> {
     let fields = ctx.req.fields()?;
     let mut errors = FieldErrors::default();
@@ -203,25 +237,22 @@ pub fn verify(ctx: &mut Ctx<'_>) -> Result<Reply, ApiError> {
         .keys
         .verify(raw.unwrap_or(""), None)
         .map_err(|_| ApiError::TokenInvalid)?;
-    if still_honoured(ctx, &token)? {
+    let honoured = match token.token_type {
+        TokenType::Refresh => matches!(
+            refresh_standing(ctx, &token, now())?,
+            RefreshStanding::Honoured(_)
+        ),
+        TokenType::Access => match user_of_access_token(ctx, &token) {
+            Ok(_) => true,
+            Err(ApiError::AccessTokenInvalid | ApiError::UserNotFound | ApiError::UserInactive) => {
+                false
+            }
+            Err(other) => return Err(other),
+        },
+    };
+    if honoured {
         Ok(Reply::json(200, &json!({})))
     } else {
         Err(ApiError::TokenInvalid)
     }
-}
-
-/// Whether a signed, unexpired token's login and user still stand.
-fn still_honoured(ctx: &Ctx<'_>, token: &VerifiedToken) -> Result<bool, ApiError> {
-    let family: Family = token.family();
-    let Some(found) = ctx
-        .store
-        .user_with_session(token.user_id, family.as_str())?
-    else {
-        return Ok(false);
-    };
-    Ok(
-        found.user.is_active
-            && !found.session_revoked
-            && token.iat >= found.user.tokens_valid_after,
-    )
 }
