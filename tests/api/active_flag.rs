@@ -5,8 +5,8 @@
 use serde_json::json;
 
 use crate::helpers::{
-    PASSWORD, TestApp, assert_unauthorized, refresh_not_valid_body, spawn_app,
-    token_not_valid_body, wait_past_issue_of,
+    PASSWORD, TestApp, assert_unauthorized, no_active_account_body, refresh_not_valid_body,
+    spawn_app, token_not_valid_body, wait_past_issue_of,
 };
 
 const EMAIL: &str = "alice@example.com";
@@ -31,10 +31,7 @@ fn a_deactivated_user_gets_401_no_active_account_from_token() {
         "/api/token/",
         &json!({"email": EMAIL, "password": PASSWORD}),
     )
-    .assert_json(
-        401,
-        json!({"detail": "No active account found with the given credentials"}),
-    );
+    .assert_json(401, no_active_account_body());
 }
 
 #[test]
@@ -57,8 +54,7 @@ fn a_deactivated_users_refresh_token_gets_401() {
     let (_, refresh) = app.login(EMAIL, PASSWORD);
     deactivate(&app, EMAIL);
 
-    app.refresh(&refresh)
-        .assert_json(401, refresh_not_valid_body());
+    app.assert_refresh_refused(&refresh);
 }
 
 #[test]
@@ -137,6 +133,5 @@ fn a_refresh_token_from_before_a_deactivation_stays_refused_after_activation() {
 
     activate(&app, EMAIL);
 
-    app.refresh(&refresh)
-        .assert_json(401, refresh_not_valid_body());
+    app.assert_refresh_refused(&refresh);
 }

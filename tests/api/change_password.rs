@@ -34,18 +34,6 @@ fn change_ok(app: &TestApp, access: &str) -> Value {
     response.json()
 }
 
-fn password_logs_in(app: &TestApp, password: &str) -> bool {
-    let response = app.post_json(
-        "/api/token/",
-        &json!({"email": EMAIL, "password": password}),
-    );
-    match response.status {
-        200 => true,
-        401 => false,
-        other => panic!("/api/token/ answered {other}: {}", response.body),
-    }
-}
-
 #[test]
 fn change_password_with_old_password_and_new_password_answers_200_with_fresh_tokens() {
     let app = spawn_app();
@@ -75,7 +63,7 @@ fn change_password_accepts_old_password_and_new_password_in_snake_case() {
 
     response.assert_status(200);
     assert_eq!(response.json()["message"], "Password updated successfully");
-    assert!(password_logs_in(&app, NEW_PASSWORD));
+    assert!(app.password_logs_in(EMAIL, NEW_PASSWORD));
 }
 
 #[test]
@@ -101,7 +89,7 @@ fn after_change_password_the_old_password_no_longer_logs_in() {
 
     change_ok(&app, &access);
 
-    assert!(!password_logs_in(&app, PASSWORD));
+    assert!(!app.password_logs_in(EMAIL, PASSWORD));
 }
 
 #[test]
@@ -112,7 +100,7 @@ fn after_change_password_the_new_password_logs_in() {
 
     change_ok(&app, &access);
 
-    assert!(password_logs_in(&app, NEW_PASSWORD));
+    assert!(app.password_logs_in(EMAIL, NEW_PASSWORD));
 }
 
 #[test]
@@ -185,9 +173,12 @@ fn a_wrong_old_password_changes_nothing() {
 
     change_to(&app, &access, "not-my-password-at-all", NEW_PASSWORD).assert_status(400);
 
-    assert!(password_logs_in(&app, PASSWORD), "the old password works");
     assert!(
-        !password_logs_in(&app, NEW_PASSWORD),
+        app.password_logs_in(EMAIL, PASSWORD),
+        "the old password works"
+    );
+    assert!(
+        !app.password_logs_in(EMAIL, NEW_PASSWORD),
         "the new one does not"
     );
     app.current_user(&access);
@@ -217,8 +208,14 @@ fn a_weak_new_password_changes_nothing() {
 
     change_to(&app, &access, PASSWORD, "12345678").assert_status(400);
 
-    assert!(password_logs_in(&app, PASSWORD), "the old password works");
-    assert!(!password_logs_in(&app, "12345678"), "the weak one does not");
+    assert!(
+        app.password_logs_in(EMAIL, PASSWORD),
+        "the old password works"
+    );
+    assert!(
+        !app.password_logs_in(EMAIL, "12345678"),
+        "the weak one does not"
+    );
     app.current_user(&access);
     app.refresh(&refresh).assert_status(200);
 }
@@ -243,5 +240,5 @@ fn change_password_without_credentials_answers_401() {
         &response,
         json!({"detail": "Authentication credentials were not provided."}),
     );
-    assert!(password_logs_in(&app, PASSWORD));
+    assert!(app.password_logs_in(EMAIL, PASSWORD));
 }

@@ -5,8 +5,8 @@
 use serde_json::json;
 
 use crate::helpers::{
-    MAIL_API_KEY, PASSWORD, TEST_SECRET, TestApp, assert_unauthorized, refresh_not_valid_body,
-    spawn_app, token_not_valid_body, wait_past_issue_of,
+    MAIL_API_KEY, PASSWORD, TEST_SECRET, TestApp, assert_unauthorized, spawn_app,
+    token_not_valid_body, wait_past_issue_of,
 };
 
 const EMAIL: &str = "alice@example.com";
@@ -23,18 +23,6 @@ fn create(app: &TestApp, email: &str, flags: &[&str]) {
     app.cli()
         .run_with_stdin(&args, &password_line(PASSWORD))
         .assert_success();
-}
-
-fn logs_in(app: &TestApp, email: &str, password: &str) -> bool {
-    let response = app.post_json(
-        "/api/token/",
-        &json!({"email": email, "password": password}),
-    );
-    match response.status {
-        200 => true,
-        401 => false,
-        other => panic!("/api/token/ answered {other}: {}", response.body),
-    }
 }
 
 // ---------------------------------------------------------------------------
@@ -127,7 +115,7 @@ fn user_create_reads_the_password_from_stdin_and_the_user_can_log_in() {
 
     create(&app, EMAIL, &[]);
 
-    assert!(logs_in(&app, EMAIL, PASSWORD));
+    assert!(app.password_logs_in(EMAIL, PASSWORD));
 }
 
 #[test]
@@ -176,7 +164,10 @@ fn user_create_refuses_a_taken_address_ignoring_case_with_one_line_on_stderr() {
         )
         .assert_failure_with_one_line();
 
-    assert!(logs_in(&app, EMAIL, PASSWORD), "the account is unchanged");
+    assert!(
+        app.password_logs_in(EMAIL, PASSWORD),
+        "the account is unchanged"
+    );
 }
 
 #[test]
@@ -187,7 +178,7 @@ fn user_create_refuses_a_weak_password_with_one_line_on_stderr() {
         .run_with_stdin(&["user", "create", EMAIL], &password_line("12345678"))
         .assert_failure_with_one_line();
 
-    assert!(!logs_in(&app, EMAIL, "12345678"));
+    assert!(!app.password_logs_in(EMAIL, "12345678"));
 }
 
 #[test]
@@ -265,8 +256,14 @@ fn user_set_password_sets_the_password_read_from_stdin() {
         )
         .assert_success();
 
-    assert!(logs_in(&app, EMAIL, NEW_PASSWORD), "the new password works");
-    assert!(!logs_in(&app, EMAIL, PASSWORD), "the old one does not");
+    assert!(
+        app.password_logs_in(EMAIL, NEW_PASSWORD),
+        "the new password works"
+    );
+    assert!(
+        !app.password_logs_in(EMAIL, PASSWORD),
+        "the old one does not"
+    );
 }
 
 #[test]
@@ -287,8 +284,7 @@ fn user_set_password_ends_every_session() {
         &app.get_with_bearer("/api/user/", &access),
         token_not_valid_body(),
     );
-    app.refresh(&refresh)
-        .assert_json(401, refresh_not_valid_body());
+    app.assert_refresh_refused(&refresh);
 }
 
 #[test]
@@ -301,7 +297,7 @@ fn user_delete_with_yes_deletes_the_user() {
         .run(&["user", "delete", EMAIL, "--yes"])
         .assert_success();
 
-    assert!(!logs_in(&app, EMAIL, PASSWORD));
+    assert!(!app.password_logs_in(EMAIL, PASSWORD));
     assert_unauthorized(
         &app.get_with_bearer("/api/user/", &access),
         json!({"detail": "User not found", "code": "user_not_found"}),
@@ -320,7 +316,7 @@ fn user_delete_without_yes_and_without_a_terminal_deletes_nothing() {
         .run_with_stdin(&["user", "delete", EMAIL], "y\n")
         .assert_failure_with_one_line();
 
-    assert!(logs_in(&app, EMAIL, PASSWORD));
+    assert!(app.password_logs_in(EMAIL, PASSWORD));
 }
 
 // ---------------------------------------------------------------------------
@@ -344,7 +340,7 @@ fn backup_writes_a_copy_that_a_server_can_serve_with_every_user() {
         .spawn();
     for email in emails {
         assert!(
-            logs_in(&restored, email, PASSWORD),
+            restored.password_logs_in(email, PASSWORD),
             "{email} is in the copy"
         );
     }

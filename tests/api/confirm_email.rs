@@ -4,17 +4,36 @@
 use serde_json::json;
 
 use crate::helpers::{
-    CONFIRM_PREFIX, PASSWORD, PUBLIC_URL, TestApp, now_secs, spawn_app, wait_for_clock,
+    CONFIRM_PREFIX, PASSWORD, PUBLIC_URL, TestApp, TestResponse, now_secs, spawn_app, token_of,
+    wait_for_clock,
 };
 
 const INVALID_TOKEN: &str = "Invalid or expired token.";
 
 /// The token inside a confirmation path.
-fn token_of(link: &str) -> String {
-    link.strip_prefix(CONFIRM_PREFIX)
-        .and_then(|rest| rest.strip_suffix('/'))
-        .unwrap_or_else(|| panic!("{link:?} is not {CONFIRM_PREFIX}<token>/"))
-        .to_owned()
+fn confirmation_token(link: &str) -> String {
+    token_of(link, CONFIRM_PREFIX)
+}
+
+/// A server whose confirmation links redirect to `target`.
+fn redirecting_app(target: &str) -> TestApp {
+    TestApp::builder()
+        .env("ACCOUNTS_CONFIRM_REDIRECT", target)
+        .spawn()
+}
+
+/// A server whose confirmation links redirect to `target`, where alice has
+/// registered; returns it and the path of her confirmation link.
+fn redirecting_app_with_a_link(target: &str) -> (TestApp, String) {
+    let app = redirecting_app(target);
+    app.register("alice@example.com", PASSWORD);
+    let link = app.confirmation_link("alice@example.com");
+    (app, link)
+}
+
+fn assert_redirects_to(response: &TestResponse, location: &str) {
+    response.assert_status(302);
+    assert_eq!(response.header("Location"), Some(location));
 }
 
 fn is_confirmed(app: &TestApp, email: &str) -> bool {
@@ -56,7 +75,7 @@ fn the_confirmation_link_is_under_the_public_url_and_holds_at_least_128_random_b
         link.starts_with(&expected_prefix),
         "{link:?} starts with {expected_prefix:?}"
     );
-    let token = token_of(&link[PUBLIC_URL.len()..]);
+    let token = confirmation_token(&link[PUBLIC_URL.len()..]);
     assert!(
         token
             .chars()
@@ -164,7 +183,7 @@ fn get_with_an_unknown_token_answers_400_with_an_html_page() {
 fn post_confirm_email_with_a_json_token_answers_200_and_confirms() {
     let app = spawn_app();
     app.register("alice@example.com", PASSWORD);
-    let token = token_of(&app.confirmation_link("alice@example.com"));
+    let token = confirmation_token(&app.confirmation_link("alice@example.com"));
 
     app.post_json("/api/confirm-email/", &json!({"token": token}))
         .assert_json(200, json!({"detail": "Email confirmed."}));
@@ -176,7 +195,7 @@ fn post_confirm_email_with_a_json_token_answers_200_and_confirms() {
 fn post_confirm_email_accepts_a_form_body() {
     let app = spawn_app();
     app.register("alice@example.com", PASSWORD);
-    let token = token_of(&app.confirmation_link("alice@example.com"));
+    let token = confirmation_token(&app.confirmation_link("alice@example.com"));
 
     app.post_form("/api/confirm-email/", &[("token", &token)])
         .assert_json(200, json!({"detail": "Email confirmed."}));
@@ -207,82 +226,43 @@ fn post_confirm_email_without_a_token_answers_400_field_required() {
 
 #[test]
 fn confirm_redirect_sends_a_302_with_confirmed_1_on_success() {
-    let app = TestApp::builder()
-        .env(
-            "ACCOUNTS_CONFIRM_REDIRECT",
-            "https://app.example.com/welcome",
-        )
-        .spawn();
-    app.register("alice@example.com", PASSWORD);
-    let link = app.confirmation_link("alice@example.com");
+    let (app, link) = redirecting_app_with_a_link("https://app.example.com/welcome");
 
     let response = app.get(&link);
 
-    response.assert_status(302);
-    assert_eq!(
-        response.header("Location"),
-        Some("https://app.example.com/welcome?confirmed=1")
-    );
+    assert_redirects_to(&response, "https://app.example.com/welcome?confirmed=1");
     assert!(is_confirmed(&app, "alice@example.com"));
 }
 
 #[test]
 fn confirm_redirect_sends_a_302_with_confirmed_0_for_an_unknown_token() {
-    let app = TestApp::builder()
-        .env(
-            "ACCOUNTS_CONFIRM_REDIRECT",
-            "https://app.example.com/welcome",
-        )
-        .spawn();
+    let app = redirecting_app("https://app.example.com/welcome");
 
     let response = app.get("/api/confirm-email/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA/");
 
-    response.assert_status(302);
-    assert_eq!(
-        response.header("Location"),
-        Some("https://app.example.com/welcome?confirmed=0")
-    );
+    assert_redirects_to(&response, "https://app.example.com/welcome?confirmed=0");
 }
 
 #[test]
 fn confirm_redirect_adds_confirmed_to_an_existing_query() {
-    let app = TestApp::builder()
-        .env(
-            "ACCOUNTS_CONFIRM_REDIRECT",
-            "https://app.example.com/welcome?lang=en",
-        )
-        .spawn();
-    app.register("alice@example.com", PASSWORD);
-    let link = app.confirmation_link("alice@example.com");
+    let (app, link) = redirecting_app_with_a_link("https://app.example.com/welcome?lang=en");
 
     let response = app.get(&link);
 
-    response.assert_status(302);
-    assert_eq!(
-        response.header("Location"),
-        Some("https://app.example.com/welcome?lang=en&confirmed=1")
+    assert_redirects_to(
+        &response,
+        "https://app.example.com/welcome?lang=en&confirmed=1",
     );
 }
 
 #[test]
 fn confirm_redirect_treats_a_repeated_get_of_a_used_link_as_success() {
-    let app = TestApp::builder()
-        .env(
-            "ACCOUNTS_CONFIRM_REDIRECT",
-            "https://app.example.com/welcome",
-        )
-        .spawn();
-    app.register("alice@example.com", PASSWORD);
-    let link = app.confirmation_link("alice@example.com");
+    let (app, link) = redirecting_app_with_a_link("https://app.example.com/welcome");
     app.get(&link).assert_status(302);
 
     let again = app.get(&link);
 
-    again.assert_status(302);
-    assert_eq!(
-        again.header("Location"),
-        Some("https://app.example.com/welcome?confirmed=1")
-    );
+    assert_redirects_to(&again, "https://app.example.com/welcome?confirmed=1");
 }
 
 /// Registers with `ACCOUNTS_CONFIRM_TTL=1s` and waits until the link's
@@ -308,7 +288,7 @@ fn an_expired_confirmation_link_answers_400() {
 #[test]
 fn an_expired_token_is_refused_by_post_confirm_email() {
     let app = TestApp::builder().env("ACCOUNTS_CONFIRM_TTL", "1s").spawn();
-    let token = token_of(&expired_link(&app));
+    let token = confirmation_token(&expired_link(&app));
 
     app.post_json("/api/confirm-email/", &json!({"token": token}))
         .assert_json(400, json!({"token": [INVALID_TOKEN]}));

@@ -4,7 +4,7 @@
 use serde_json::json;
 
 use crate::helpers::{
-    PASSWORD, TestApp, TestResponse, assert_unauthorized, form_encode, refresh_not_valid_body,
+    PASSWORD, TestApp, TestResponse, assert_unauthorized, form_encode, no_active_account_body,
     spawn_app,
 };
 
@@ -70,8 +70,7 @@ fn after_delete_the_refresh_token_gets_401() {
     let (access, refresh) = app.login(EMAIL, PASSWORD);
     delete(&app, &access, PASSWORD).assert_status(204);
 
-    app.refresh(&refresh)
-        .assert_json(401, refresh_not_valid_body());
+    app.assert_refresh_refused(&refresh);
 }
 
 #[test]
@@ -85,10 +84,7 @@ fn after_delete_the_password_no_longer_logs_in() {
         "/api/token/",
         &json!({"email": EMAIL, "password": PASSWORD}),
     )
-    .assert_json(
-        401,
-        json!({"detail": "No active account found with the given credentials"}),
-    );
+    .assert_json(401, no_active_account_body());
 }
 
 #[test]

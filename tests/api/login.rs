@@ -2,7 +2,7 @@
 
 use serde_json::json;
 
-use crate::helpers::{PASSWORD, TestApp, TestResponse, claims, spawn_app};
+use crate::helpers::{PASSWORD, SHADOWING_PASSWORD, TestApp, TestResponse, claims, spawn_app};
 
 fn invalid() -> serde_json::Value {
     json!({"Invalid": "Invalid username or password"})
@@ -175,18 +175,13 @@ fn login_sets_no_cookie_when_the_credentials_are_wrong() {
 #[test]
 fn login_prefers_the_account_whose_email_matches_over_another_users_username() {
     let app = spawn_app();
-    let owner = app.register_id("alice@example.com", PASSWORD);
-    app.register_with_username(
-        "mallory@example.com",
-        "alice@example.com",
-        "mallory-own-password-7",
-    );
+    let owner = app.register_a_username_equal_to_another_address();
 
     let response = login(&app, "alice@example.com", PASSWORD);
     response.assert_status(200);
     assert_eq!(response.json()["user"]["id"], owner);
 
-    login(&app, "alice@example.com", "mallory-own-password-7").assert_json(404, invalid());
+    login(&app, "alice@example.com", SHADOWING_PASSWORD).assert_json(404, invalid());
 }
 
 #[test]

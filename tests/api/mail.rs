@@ -8,6 +8,16 @@ use crate::helpers::{
     Refuser, TestApp, reserve_port, spawn_app, wait_until,
 };
 
+/// Registers alice@example.com while the provider answers its next `count`
+/// requests with `status` and `body`, and waits for the mail to be delivered.
+fn delivered_after_refusals(count: usize, status: u16, body: &str) -> TestApp {
+    let app = spawn_app();
+    app.mail.answer_next(count, status, body);
+    app.register("alice@example.com", PASSWORD);
+    app.mail.wait_for_delivery_to("alice@example.com");
+    app
+}
+
 #[test]
 fn registration_delivers_a_postmark_message_with_the_confirmation_link() {
     let app = spawn_app();
@@ -64,15 +74,11 @@ fn each_registration_is_delivered_exactly_once() {
 
 #[test]
 fn mail_is_delivered_after_the_provider_answered_500() {
-    let app = spawn_app();
-    app.mail.answer_next(
+    let app = delivered_after_refusals(
         2,
         500,
         r#"{"ErrorCode":500,"Message":"Internal Server Error"}"#,
     );
-    app.register("alice@example.com", PASSWORD);
-
-    app.mail.wait_for_delivery_to("alice@example.com");
 
     assert_eq!(app.mail.attempts_to("alice@example.com").len(), 3);
     assert_eq!(app.mail.deliveries_to("alice@example.com").len(), 1);
@@ -80,15 +86,11 @@ fn mail_is_delivered_after_the_provider_answered_500() {
 
 #[test]
 fn mail_is_delivered_after_the_provider_answered_429() {
-    let app = spawn_app();
-    app.mail.answer_next(
+    let app = delivered_after_refusals(
         1,
         429,
         r#"{"ErrorCode":429,"Message":"Rate limit exceeded"}"#,
     );
-    app.register("alice@example.com", PASSWORD);
-
-    app.mail.wait_for_delivery_to("alice@example.com");
 
     assert_eq!(app.mail.attempts_to("alice@example.com").len(), 2);
 }

@@ -30,18 +30,6 @@ fn registered_with_reset_token(app: &TestApp) -> String {
     token_of(&app.request_reset_link(EMAIL), RESET_PREFIX)
 }
 
-fn password_logs_in(app: &TestApp, password: &str) -> bool {
-    let response = app.post_json(
-        "/api/token/",
-        &json!({"email": EMAIL, "password": password}),
-    );
-    match response.status {
-        200 => true,
-        401 => false,
-        other => panic!("/api/token/ answered {other}: {}", response.body),
-    }
-}
-
 #[test]
 fn password_reset_answers_the_same_bytes_for_a_known_and_an_unknown_address() {
     let app = spawn_app();
@@ -142,7 +130,7 @@ fn reset_confirm_answers_200_and_the_new_password_logs_in() {
     confirm(&app, &token, NEW_PASSWORD)
         .assert_json(200, json!({"detail": "Password has been reset."}));
 
-    assert!(password_logs_in(&app, NEW_PASSWORD));
+    assert!(app.password_logs_in(EMAIL, NEW_PASSWORD));
 }
 
 #[test]
@@ -152,7 +140,7 @@ fn after_a_reset_the_old_password_no_longer_logs_in() {
 
     confirm(&app, &token, NEW_PASSWORD).assert_status(200);
 
-    assert!(!password_logs_in(&app, PASSWORD));
+    assert!(!app.password_logs_in(EMAIL, PASSWORD));
 }
 
 #[test]
@@ -196,7 +184,7 @@ fn a_reset_token_works_only_once() {
 
     confirm(&app, &token, "another-fine-passphrase-7").assert_json(400, invalid_token());
 
-    assert!(password_logs_in(&app, NEW_PASSWORD));
+    assert!(app.password_logs_in(EMAIL, NEW_PASSWORD));
 }
 
 #[test]
@@ -219,7 +207,7 @@ fn reset_confirm_answers_400_with_the_validator_messages_for_a_weak_password() {
         ]}),
     );
 
-    assert!(password_logs_in(&app, PASSWORD), "nothing changed");
+    assert!(app.password_logs_in(EMAIL, PASSWORD), "nothing changed");
 }
 
 #[test]
@@ -230,7 +218,7 @@ fn a_weak_password_leaves_the_reset_token_usable() {
 
     confirm(&app, &token, NEW_PASSWORD).assert_status(200);
 
-    assert!(password_logs_in(&app, NEW_PASSWORD));
+    assert!(app.password_logs_in(EMAIL, NEW_PASSWORD));
 }
 
 #[test]
@@ -242,8 +230,8 @@ fn submitting_the_reset_form_sets_the_password_and_answers_an_html_page() {
     let response = app.post_form(&link, &[("new_password", NEW_PASSWORD)]);
 
     response.assert_html(200);
-    assert!(password_logs_in(&app, NEW_PASSWORD));
-    assert!(!password_logs_in(&app, PASSWORD));
+    assert!(app.password_logs_in(EMAIL, NEW_PASSWORD));
+    assert!(!app.password_logs_in(EMAIL, PASSWORD));
 }
 
 #[test]
@@ -271,5 +259,5 @@ fn after_the_reset_ttl_the_link_is_refused() {
 
     app.get(&link).assert_html(400);
     confirm(&app, &token_of(&link, RESET_PREFIX), NEW_PASSWORD).assert_json(400, invalid_token());
-    assert!(password_logs_in(&app, PASSWORD), "nothing changed");
+    assert!(app.password_logs_in(EMAIL, PASSWORD), "nothing changed");
 }

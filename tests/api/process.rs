@@ -5,7 +5,7 @@ use std::io::Write;
 use std::os::unix::fs::PermissionsExt;
 use std::time::Duration;
 
-use serde_json::json;
+use serde_json::{Value, json};
 
 use crate::helpers::{PASSWORD, TestApp, spawn_app};
 
@@ -24,30 +24,35 @@ fn sigterm_stops_the_server_with_exit_status_0_promptly() {
     );
 }
 
+/// SIGKILLs the server, starts it again on the same database, and returns
+/// what `GET /api/user/` shows alice after she logs in there.
+fn alice_after_sigkill_and_restart(mut app: TestApp) -> Value {
+    app.kill();
+    let restarted = app.restart_builder().spawn();
+    let (access, _) = restarted.login("alice@example.com", PASSWORD);
+    restarted.current_user(&access)
+}
+
 #[test]
 fn a_registration_survives_sigkill_right_after_its_201() {
-    let mut app = spawn_app();
+    let app = spawn_app();
     let id = app.register_id("alice@example.com", PASSWORD);
-    app.kill();
 
-    let restarted = app.restart_builder().spawn();
+    let alice = alice_after_sigkill_and_restart(app);
 
-    let (access, _) = restarted.login("alice@example.com", PASSWORD);
-    assert_eq!(restarted.current_user(&access)["id"], id);
+    assert_eq!(alice["id"], id);
 }
 
 #[test]
 fn a_confirmation_survives_sigkill_right_after_its_200() {
-    let mut app = spawn_app();
+    let app = spawn_app();
     app.register("alice@example.com", PASSWORD);
     let link = app.confirmation_link("alice@example.com");
     app.get(&link).assert_status(200);
-    app.kill();
 
-    let restarted = app.restart_builder().spawn();
+    let alice = alice_after_sigkill_and_restart(app);
 
-    let (access, _) = restarted.login("alice@example.com", PASSWORD);
-    assert_eq!(restarted.current_user(&access)["is_email_confirmed"], true);
+    assert_eq!(alice["is_email_confirmed"], true);
 }
 
 #[test]
@@ -80,18 +85,24 @@ fn busy_connections(app: &TestApp) -> Vec<std::net::TcpStream> {
     vec![idle, partial]
 }
 
+/// Starts the stopped `app` again on the same database and port.
+fn restarted_on_the_same_port(app: &TestApp) -> TestApp {
+    let again = app
+        .restart_builder()
+        .env("ACCOUNTS_LISTEN", format!("127.0.0.1:{}", app.port))
+        .spawn();
+    assert_eq!(again.port, app.port);
+    again
+}
+
 #[test]
 fn the_server_binds_the_same_port_right_after_sigkill() {
     let mut app = spawn_app();
     let _connections = busy_connections(&app);
     app.kill();
 
-    let again = app
-        .restart_builder()
-        .env("ACCOUNTS_LISTEN", format!("127.0.0.1:{}", app.port))
-        .spawn();
+    let again = restarted_on_the_same_port(&app);
 
-    assert_eq!(again.port, app.port);
     again.assert_alive();
 }
 
@@ -101,12 +112,8 @@ fn the_server_binds_the_same_port_right_after_sigterm() {
     let _connections = busy_connections(&app);
     app.terminate(Duration::from_secs(10));
 
-    let again = app
-        .restart_builder()
-        .env("ACCOUNTS_LISTEN", format!("127.0.0.1:{}", app.port))
-        .spawn();
+    let again = restarted_on_the_same_port(&app);
 
-    assert_eq!(again.port, app.port);
     again.assert_alive();
 }
 

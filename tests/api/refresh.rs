@@ -3,15 +3,9 @@
 use serde_json::json;
 
 use crate::helpers::{
-    PASSWORD, TestResponse, claims, now_secs, sign, sign_with, simplejwt_claims, spawn_app,
+    PASSWORD, claims, django_refresh_token, expired_by_one_second, now_secs, sign,
+    signed_with_another_key, simplejwt_claims, spawn_app,
 };
-
-fn assert_refresh_refused(response: &TestResponse) {
-    response.assert_json(
-        401,
-        json!({"detail": "Token is invalid or expired", "code": "token_not_valid"}),
-    );
-}
 
 #[test]
 fn refresh_returns_200_with_a_new_access_token() {
@@ -89,40 +83,28 @@ fn refresh_returns_401_for_an_access_token() {
     let app = spawn_app();
     app.register("alice@example.com", PASSWORD);
     let (access, _) = app.login("alice@example.com", PASSWORD);
-    assert_refresh_refused(&app.post_json("/api/token/refresh/", &json!({"refresh": access})));
+    app.assert_refresh_refused(&access);
 }
 
 #[test]
 fn refresh_returns_401_for_a_garbage_token() {
     let app = spawn_app();
-    assert_refresh_refused(&app.post_json("/api/token/refresh/", &json!({"refresh": "not.a.jwt"})));
+    app.assert_refresh_refused("not.a.jwt");
 }
 
 #[test]
 fn refresh_returns_401_for_a_token_signed_with_another_key() {
     let app = spawn_app();
     let id = app.register_id("alice@example.com", PASSWORD);
-    let now = now_secs();
-    let forged = sign_with(
-        jsonwebtoken::Algorithm::HS256,
-        b"some-other-secret-key-some-other-secret-key-some-other-secret-k",
-        &simplejwt_claims("refresh", json!(id), now, now + 3600),
-    );
-    assert_refresh_refused(&app.post_json("/api/token/refresh/", &json!({"refresh": forged})));
+    let forged = signed_with_another_key("refresh", id);
+    app.assert_refresh_refused(&forged);
 }
 
 #[test]
 fn refresh_returns_401_for_a_refresh_token_expired_by_one_second() {
     let app = spawn_app();
     let id = app.register_id("alice@example.com", PASSWORD);
-    let now = now_secs();
-    let expired = sign(&simplejwt_claims(
-        "refresh",
-        json!(id),
-        now - 864_001,
-        now - 1,
-    ));
-    assert_refresh_refused(&app.post_json("/api/token/refresh/", &json!({"refresh": expired})));
+    app.assert_refresh_refused(&expired_by_one_second("refresh", id));
 }
 
 #[test]
@@ -136,7 +118,7 @@ fn refresh_returns_401_when_the_user_no_longer_exists() {
         now,
         now + 3600,
     ));
-    assert_refresh_refused(&app.post_json("/api/token/refresh/", &json!({"refresh": orphan})));
+    app.assert_refresh_refused(&orphan);
 }
 
 #[test]
@@ -144,13 +126,7 @@ fn refresh_accepts_a_refresh_token_that_the_django_service_issued() {
     // SimpleJWT 5.5 signs with Django's SECRET_KEY and puts user_id as a string.
     let app = spawn_app();
     let id = app.register_id("alice@example.com", PASSWORD);
-    let now = now_secs();
-    let django = sign(&simplejwt_claims(
-        "refresh",
-        json!(id.to_string()),
-        now - 60,
-        now + 3600,
-    ));
+    let django = django_refresh_token(id);
 
     let response = app.post_json("/api/token/refresh/", &json!({"refresh": django}));
 

@@ -7,7 +7,7 @@ use std::net::Shutdown;
 use serde_json::json;
 
 use crate::helpers::{
-    PASSWORD, TestApp, form_encode, raw_head, raw_pipeline, read_response, spawn_app,
+    PASSWORD, RawResponse, TestApp, form_encode, raw_head, raw_pipeline, read_response, spawn_app,
 };
 
 const LIMIT: usize = 64 * 1024;
@@ -20,6 +20,15 @@ fn allowed(allow: Option<&str>) -> Vec<String> {
         .map(|m| m.trim().to_owned())
         .filter(|m| !m.is_empty())
         .collect()
+}
+
+/// Asserts that nothing followed the header block of a HEAD response.
+fn assert_no_body_after_head(response: &RawResponse) {
+    assert_eq!(
+        String::from_utf8_lossy(&response.body),
+        "",
+        "no body after HEAD"
+    );
 }
 
 /// A registration JSON body padded with spaces to exactly `size` bytes.
@@ -142,11 +151,7 @@ fn head_on_health_answers_like_get_without_a_body() {
         "{:?}",
         response.headers
     );
-    assert_eq!(
-        String::from_utf8_lossy(&response.body),
-        "",
-        "no body after HEAD"
-    );
+    assert_no_body_after_head(&response);
 }
 
 #[test]
@@ -162,11 +167,7 @@ fn head_on_the_user_route_answers_like_get_without_a_body() {
     );
 
     assert_eq!(response.status, 200);
-    assert_eq!(
-        String::from_utf8_lossy(&response.body),
-        "",
-        "no body after HEAD"
-    );
+    assert_no_body_after_head(&response);
 }
 
 #[test]
@@ -174,11 +175,7 @@ fn head_on_the_user_route_without_credentials_answers_401_without_a_body() {
     let app = spawn_app();
     let response = raw_head(&app, "/api/user/", "");
     assert_eq!(response.status, 401);
-    assert_eq!(
-        String::from_utf8_lossy(&response.body),
-        "",
-        "no body after HEAD"
-    );
+    assert_no_body_after_head(&response);
 }
 
 #[test]
@@ -396,7 +393,7 @@ fn client_input_never_gets_a_500() {
 }
 
 /// Sends raw bytes, closes the sending side, and returns the answer (if any).
-fn send_and_half_close(app: &TestApp, bytes: &[u8]) -> Option<crate::helpers::RawResponse> {
+fn send_and_half_close(app: &TestApp, bytes: &[u8]) -> Option<RawResponse> {
     let mut stream = app.connect();
     stream.write_all(bytes).expect("send");
     let _ = stream.shutdown(Shutdown::Write);

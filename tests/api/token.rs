@@ -5,12 +5,13 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-use crate::helpers::{PASSWORD, TestApp, claims, decode_token, now_secs, spawn_app};
-
-const NO_ACCOUNT: &str = "No active account found with the given credentials";
+use crate::helpers::{
+    PASSWORD, SHADOWING_PASSWORD, TestApp, claims, decode_token, no_active_account_body, now_secs,
+    spawn_app,
+};
 
 fn assert_no_account(response: &crate::helpers::TestResponse) {
-    response.assert_json(401, json!({"detail": NO_ACCOUNT}));
+    response.assert_json(401, no_active_account_body());
 }
 
 fn assert_tokens(response: &crate::helpers::TestResponse) {
@@ -164,12 +165,7 @@ fn token_accepts_a_long_password_typed_exactly() {
 #[test]
 fn token_prefers_the_account_whose_email_matches_over_another_users_username() {
     let app = spawn_app();
-    let owner = app.register_id("alice@example.com", PASSWORD);
-    app.register_with_username(
-        "mallory@example.com",
-        "alice@example.com",
-        "mallory-own-password-7",
-    );
+    let owner = app.register_a_username_equal_to_another_address();
 
     let response = app.post_json(
         "/api/token/",
@@ -183,7 +179,7 @@ fn token_prefers_the_account_whose_email_matches_over_another_users_username() {
 
     assert_no_account(&app.post_json(
         "/api/token/",
-        &json!({"username": "alice@example.com", "password": "mallory-own-password-7"}),
+        &json!({"username": "alice@example.com", "password": SHADOWING_PASSWORD}),
     ));
 }
 

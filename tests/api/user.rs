@@ -4,8 +4,8 @@
 use serde_json::json;
 
 use crate::helpers::{
-    PASSWORD, assert_unauthorized, now_secs, sign, sign_with, simplejwt_claims, spawn_app,
-    token_not_valid_body, unsigned_token,
+    PASSWORD, assert_unauthorized, expired_by_one_second, now_secs, sign, sign_with,
+    signed_with_another_key, simplejwt_claims, spawn_app, token_not_valid_body, unsigned_token,
 };
 
 fn not_provided() -> serde_json::Value {
@@ -149,15 +149,8 @@ fn user_returns_401_token_not_valid_for_a_refresh_token() {
 fn user_returns_401_token_not_valid_for_a_token_expired_by_one_second() {
     let app = spawn_app();
     let id = app.register_id("alice@example.com", PASSWORD);
-    let now = now_secs();
-    let expired = sign(&simplejwt_claims(
-        "access",
-        json!(id),
-        now - 86_401,
-        now - 1,
-    ));
     assert_unauthorized(
-        &app.get_with_bearer("/api/user/", &expired),
+        &app.get_with_bearer("/api/user/", &expired_by_one_second("access", id)),
         token_not_valid_body(),
     );
 }
@@ -194,12 +187,7 @@ fn user_accepts_a_token_signed_with_the_secret_key_by_another_issuer() {
 fn user_returns_401_token_not_valid_for_a_token_signed_with_another_key() {
     let app = spawn_app();
     let id = app.register_id("alice@example.com", PASSWORD);
-    let now = now_secs();
-    let forged = sign_with(
-        jsonwebtoken::Algorithm::HS256,
-        b"some-other-secret-key-some-other-secret-key-some-other-secret-k",
-        &simplejwt_claims("access", json!(id), now, now + 3600),
-    );
+    let forged = signed_with_another_key("access", id);
     assert_unauthorized(
         &app.get_with_bearer("/api/user/", &forged),
         token_not_valid_body(),

@@ -4,7 +4,7 @@
 use serde_json::json;
 
 use crate::helpers::{
-    PASSWORD, now_secs, refresh_not_valid_body, sign, sign_with, simplejwt_claims, spawn_app,
+    PASSWORD, expired_by_one_second, refresh_not_valid_body, signed_with_another_key, spawn_app,
 };
 
 const EMAIL: &str = "alice@example.com";
@@ -50,13 +50,7 @@ fn verify_answers_401_for_a_garbage_token() {
 fn verify_answers_401_for_an_access_token_expired_by_one_second() {
     let app = spawn_app();
     let id = app.register_id(EMAIL, PASSWORD);
-    let now = now_secs();
-    let expired = sign(&simplejwt_claims(
-        "access",
-        json!(id),
-        now - 86_401,
-        now - 1,
-    ));
+    let expired = expired_by_one_second("access", id);
 
     app.post_json("/api/token/verify/", &json!({"token": expired}))
         .assert_json(401, refresh_not_valid_body());
@@ -66,13 +60,7 @@ fn verify_answers_401_for_an_access_token_expired_by_one_second() {
 fn verify_answers_401_for_a_refresh_token_expired_by_one_second() {
     let app = spawn_app();
     let id = app.register_id(EMAIL, PASSWORD);
-    let now = now_secs();
-    let expired = sign(&simplejwt_claims(
-        "refresh",
-        json!(id),
-        now - 864_001,
-        now - 1,
-    ));
+    let expired = expired_by_one_second("refresh", id);
 
     app.post_json("/api/token/verify/", &json!({"token": expired}))
         .assert_json(401, refresh_not_valid_body());
@@ -82,12 +70,7 @@ fn verify_answers_401_for_a_refresh_token_expired_by_one_second() {
 fn verify_answers_401_for_a_token_signed_with_another_key() {
     let app = spawn_app();
     let id = app.register_id(EMAIL, PASSWORD);
-    let now = now_secs();
-    let forged = sign_with(
-        jsonwebtoken::Algorithm::HS256,
-        b"some-other-secret-key-some-other-secret-key-some-other-secret-k",
-        &simplejwt_claims("access", json!(id), now, now + 3600),
-    );
+    let forged = signed_with_another_key("access", id);
 
     app.post_json("/api/token/verify/", &json!({"token": forged}))
         .assert_json(401, refresh_not_valid_body());
@@ -98,8 +81,7 @@ fn verify_answers_401_for_a_refresh_token_of_a_logged_out_login() {
     let app = spawn_app();
     app.register(EMAIL, PASSWORD);
     let (_, refresh) = app.login(EMAIL, PASSWORD);
-    app.post_json("/api/logout/", &json!({"refresh": refresh}))
-        .assert_status(200);
+    app.log_out(&refresh);
 
     app.post_json("/api/token/verify/", &json!({"token": refresh}))
         .assert_json(401, refresh_not_valid_body());

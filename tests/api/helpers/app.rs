@@ -6,14 +6,14 @@ use std::path::Path;
 use std::process::{Child, Command, ExitStatus};
 use std::sync::Arc;
 use std::thread;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde_json::{Value, json};
 
-use super::CONFIRM_PREFIX;
 use super::http::{RawResponse, TestResponse, form_encode, read_response};
 use super::mail::FakeMailProvider;
-use super::server::{ServerLog, TempDir, TestAppBuilder};
+use super::server::{ServerLog, TempDir, TestAppBuilder, exit_within};
+use super::{CONFIRM_PREFIX, token_pair};
 
 /// A running `accounts` server, killed on drop.
 pub struct TestApp {
@@ -67,20 +67,14 @@ impl TestApp {
     /// Waits for the server to exit and returns its status.
     pub fn wait_for_exit(&mut self, deadline: Duration) -> ExitStatus {
         let child = self.child.as_mut().expect("the server is running");
-        let start = Instant::now();
-        loop {
-            if let Some(status) = child.try_wait().expect("poll the server") {
-                self.child = None;
-                return status;
-            }
-            if start.elapsed() > deadline {
-                panic!(
-                    "the server did not exit within {deadline:?}; log:\n{}",
-                    self.log.text()
-                );
-            }
-            thread::sleep(Duration::from_millis(10));
-        }
+        let Some(status) = exit_within(child, deadline) else {
+            panic!(
+                "the server did not exit within {deadline:?}; log:\n{}",
+                self.log.text()
+            );
+        };
+        self.child = None;
+        status
     }
 
     /// SIGKILL, and reap the process.
@@ -236,14 +230,7 @@ impl TestApp {
             &json!({"email": email, "password": password}),
         );
         response.assert_status(200);
-        let body = response.json();
-        (
-            body["access"].as_str().expect("an access token").to_owned(),
-            body["refresh"]
-                .as_str()
-                .expect("a refresh token")
-                .to_owned(),
-        )
+        token_pair(&response.json())
     }
 
     /// `GET /api/user/` with the token, asserting 200; returns the body.

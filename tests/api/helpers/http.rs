@@ -11,6 +11,14 @@ use super::app::TestApp;
 /// Header names and values, in the order received.
 pub type Headers = Vec<(String, String)>;
 
+/// The first header of that name (case-insensitive) in a received list.
+pub fn find_header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    headers
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v.as_str())
+}
+
 /// application/x-www-form-urlencoded, as browsers and `requests` send it.
 pub fn form_encode(fields: &[(&str, &str)]) -> String {
     fn encode(s: &str) -> String {
@@ -46,10 +54,7 @@ pub struct TestResponse {
 impl TestResponse {
     /// The first header of that name (case-insensitive).
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+        find_header(&self.headers, name)
     }
 
     /// Every header of that name (case-insensitive), in order.
@@ -122,10 +127,7 @@ pub struct RawResponse {
 
 impl RawResponse {
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+        find_header(&self.headers, name)
     }
 }
 
@@ -145,6 +147,15 @@ fn read_until_closed(mut stream: TcpStream) -> Vec<u8> {
     received
 }
 
+/// Sends raw bytes on a fresh connection and reads until the server closes
+/// it (or the read timeout passes); returns everything it answered, as text.
+/// A failed write is ignored: the server may close before taking it all.
+pub fn raw_until_closed(app: &TestApp, request: &[u8]) -> String {
+    let mut stream = app.connect();
+    let _ = stream.write_all(request);
+    String::from_utf8_lossy(&read_until_closed(stream)).into_owned()
+}
+
 /// Sends `request` (which may hold several pipelined requests) at once and
 /// returns every response the server sent before closing the connection.
 pub fn raw_pipeline(app: &TestApp, request: &[u8]) -> Vec<RawResponse> {
@@ -154,10 +165,8 @@ pub fn raw_pipeline(app: &TestApp, request: &[u8]) -> Vec<RawResponse> {
     let mut responses = Vec::new();
     let mut rest = &received[..];
     while let Some((status, headers, end)) = parse_head(rest) {
-        let length = headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case("Content-Length"))
-            .and_then(|(_, v)| v.parse::<usize>().ok())
+        let length = find_header(&headers, "Content-Length")
+            .and_then(|v| v.parse::<usize>().ok())
             .unwrap_or(rest.len() - end)
             .min(rest.len() - end);
         responses.push(RawResponse {
@@ -209,19 +218,14 @@ fn parse_head(data: &[u8]) -> Option<(u16, Headers, usize)> {
 
 /// True once `body` holds a complete response body for these headers.
 fn body_complete(headers: &[(String, String)], body: &[u8]) -> bool {
-    let find = |name: &str| {
-        headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.clone())
-    };
-    if let Some(length) = find("Content-Length") {
+    if let Some(length) = find_header(headers, "Content-Length") {
         return length
             .parse::<usize>()
             .map(|n| body.len() >= n)
             .unwrap_or(true);
     }
-    if find("Transfer-Encoding").is_some_and(|v| v.eq_ignore_ascii_case("chunked")) {
+    if find_header(headers, "Transfer-Encoding").is_some_and(|v| v.eq_ignore_ascii_case("chunked"))
+    {
         return body.windows(5).any(|w| w == b"0\r\n\r\n");
     }
     false

@@ -3,8 +3,8 @@
 
 use serde_json::{Value, json};
 
-use super::TEST_SECRET;
 use super::http::TestResponse;
+use super::{TEST_SECRET, now_secs};
 
 /// Verifies an HS256 token with the test secret (zero leeway) and returns its
 /// header and claims.
@@ -64,6 +64,59 @@ pub fn simplejwt_claims(token_type: &str, user_id: Value, iat: u64, exp: u64) ->
         "jti": random_hex(16),
         "user_id": user_id,
     })
+}
+
+/// A refresh token as the Django service issued it: signed with the shared
+/// key, `user_id` as a string, issued a minute ago, valid for an hour, and
+/// with no row of its own in this service's database.
+pub fn django_refresh_token(user_id: i64) -> String {
+    let now = now_secs();
+    sign(&simplejwt_claims(
+        "refresh",
+        json!(user_id.to_string()),
+        now - 60,
+        now + 3600,
+    ))
+}
+
+/// A token of `token_type` for `user_id`, valid for an hour, but signed
+/// with a key other than the service's.
+pub fn signed_with_another_key(token_type: &str, user_id: i64) -> String {
+    let now = now_secs();
+    sign_with(
+        jsonwebtoken::Algorithm::HS256,
+        b"some-other-secret-key-some-other-secret-key-some-other-secret-k",
+        &simplejwt_claims(token_type, json!(user_id), now, now + 3600),
+    )
+}
+
+/// A token of `token_type` for `user_id` that expired one second ago, at the
+/// end of the default lifetime of its type (a day for access, ten days for
+/// refresh).
+pub fn expired_by_one_second(token_type: &str, user_id: i64) -> String {
+    let lifetime = match token_type {
+        "access" => 86_400,
+        "refresh" => 864_000,
+        other => panic!("no default lifetime for {other:?} tokens"),
+    };
+    let now = now_secs();
+    sign(&simplejwt_claims(
+        token_type,
+        json!(user_id),
+        now - lifetime - 1,
+        now - 1,
+    ))
+}
+
+/// The `(access, refresh)` pair of a token answer.
+pub fn token_pair(body: &Value) -> (String, String) {
+    let token = |name: &str| {
+        body[name]
+            .as_str()
+            .unwrap_or_else(|| panic!("no {name} token in {body}"))
+            .to_owned()
+    };
+    (token("access"), token("refresh"))
 }
 
 /// `bytes` random bytes as lowercase hex.

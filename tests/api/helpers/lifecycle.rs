@@ -1,21 +1,20 @@
-//! Helpers for the account life cycle (issue 3): authenticated requests with
-//! a body, the cookie login, mailed password-reset links, clock seconds, and
-//! the binary's operator CLI run against a test server's database.
+//! Helpers for the account life cycle: authenticated requests with a body,
+//! refresh, logout and password checks, the cookie login, mailed
+//! password-reset links, clock seconds, and the binary's operator CLI run
+//! against a test server's database.
 
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::thread::{self, JoinHandle};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde_json::{Value, json};
 
 use super::app::TestApp;
 use super::http::TestResponse;
-use super::{
-    MAIL_API_KEY, MAIL_DEADLINE, MAIL_FROM, PUBLIC_URL, TEST_SECRET, claims, wait_for_clock,
-    wait_until,
-};
+use super::server::{accounts_command, exit_within, harness_env};
+use super::{MAIL_DEADLINE, PASSWORD, claims, wait_for_clock, wait_until};
 
 /// The path prefix of password-reset links.
 pub const RESET_PREFIX: &str = "/api/password-reset/";
@@ -27,6 +26,15 @@ pub const CLI_DEADLINE: Duration = Duration::from_secs(30);
 pub fn refresh_not_valid_body() -> Value {
     json!({"detail": "Token is invalid or expired", "code": "token_not_valid"})
 }
+
+/// The 401 body of `/api/token/` for wrong credentials or an inactive user.
+pub fn no_active_account_body() -> Value {
+    json!({"detail": "No active account found with the given credentials"})
+}
+
+/// The password of the user that [`TestApp::register_a_username_equal_to_another_address`]
+/// names after alice's address.
+pub const SHADOWING_PASSWORD: &str = "mallory-own-password-7";
 
 /// The keys of a JSON object, sorted.
 pub fn keys_of(value: &Value) -> Vec<String> {
@@ -103,6 +111,45 @@ impl TestApp {
     /// `POST /api/token/refresh/` with `refresh`.
     pub fn refresh(&self, refresh: &str) -> TestResponse {
         self.post_json("/api/token/refresh/", &json!({"refresh": refresh}))
+    }
+
+    /// Asserts that `POST /api/token/refresh/` refuses `refresh`: 401 with
+    /// SimpleJWT's `token_not_valid`.
+    pub fn assert_refresh_refused(&self, refresh: &str) {
+        self.refresh(refresh)
+            .assert_json(401, refresh_not_valid_body());
+    }
+
+    /// `POST /api/logout/` with `refresh`, asserting 200.
+    pub fn log_out(&self, refresh: &str) {
+        self.post_json("/api/logout/", &json!({"refresh": refresh}))
+            .assert_status(200);
+    }
+
+    /// Whether `POST /api/token/` accepts `email` with `password` (200) or
+    /// refuses it (401); any other answer fails the test.
+    pub fn password_logs_in(&self, email: &str, password: &str) -> bool {
+        let response = self.post_json(
+            "/api/token/",
+            &json!({"email": email, "password": password}),
+        );
+        match response.status {
+            200 => true,
+            401 => false,
+            other => panic!("/api/token/ answered {other}: {}", response.body),
+        }
+    }
+
+    /// Registers alice@example.com with `PASSWORD`, then mallory with alice's
+    /// address as her username and [`SHADOWING_PASSWORD`]; returns alice's id.
+    pub fn register_a_username_equal_to_another_address(&self) -> i64 {
+        let owner = self.register_id("alice@example.com", PASSWORD);
+        self.register_with_username(
+            "mallory@example.com",
+            "alice@example.com",
+            SHADOWING_PASSWORD,
+        );
+        owner
     }
 
     /// `POST /api/login/` (the cookie login), asserting 200; returns the
@@ -198,24 +245,9 @@ impl Cli {
     /// The settings every test server gets (see `server.rs`), with
     /// `ACCOUNTS_DB` set to `db`.
     pub fn for_db(db: &Path) -> Cli {
-        let env = [
-            ("ACCOUNTS_DB", db.to_string_lossy().into_owned()),
-            ("ACCOUNTS_SECRET_KEY", TEST_SECRET.to_owned()),
-            ("ACCOUNTS_BCRYPT_COST", "4".to_owned()),
-            ("ACCOUNTS_MAIL_PROVIDER", "postmark".to_owned()),
-            (
-                "ACCOUNTS_MAIL_API_URL",
-                "http://127.0.0.1:9/email".to_owned(),
-            ),
-            ("ACCOUNTS_MAIL_API_KEY", MAIL_API_KEY.to_owned()),
-            ("ACCOUNTS_MAIL_FROM", MAIL_FROM.to_owned()),
-            ("ACCOUNTS_PUBLIC_URL", PUBLIC_URL.to_owned()),
-            ("ACCOUNTS_THROTTLE", "off".to_owned()),
-            ("RUST_LOG", "info".to_owned()),
-        ]
-        .into_iter()
-        .map(|(k, v)| (k.to_owned(), v))
-        .collect();
+        // Port 9 (discard): nothing answers, so no command reaches a provider
+        // unless the test points it at one.
+        let env = harness_env(db, "http://127.0.0.1:9/email".to_owned());
         let dir = db
             .parent()
             .map_or_else(std::env::temp_dir, Path::to_path_buf);
@@ -255,13 +287,7 @@ impl Cli {
     }
 
     fn command(&self, args: &[&str]) -> Command {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_accounts"));
-        for (key, _) in std::env::vars_os() {
-            let key = key.to_string_lossy();
-            if key.starts_with("ACCOUNTS_") || key == "RUST_LOG" {
-                command.env_remove(key.as_ref());
-            }
-        }
+        let mut command = accounts_command();
         command
             .args(args)
             .envs(self.env.iter().map(|(k, v)| (k, v)))
@@ -282,18 +308,11 @@ fn drain(mut stream: impl Read + Send + 'static) -> JoinHandle<String> {
 }
 
 fn wait_for(child: &mut Child, command: &str) -> ExitStatus {
-    let start = Instant::now();
-    loop {
-        if let Some(status) = child.try_wait().expect("poll the CLI") {
-            return status;
-        }
-        if start.elapsed() > CLI_DEADLINE {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("`{command}` did not exit within {CLI_DEADLINE:?}");
-        }
-        thread::sleep(Duration::from_millis(10));
-    }
+    exit_within(child, CLI_DEADLINE).unwrap_or_else(|| {
+        let _ = child.kill();
+        let _ = child.wait();
+        panic!("`{command}` did not exit within {CLI_DEADLINE:?}");
+    })
 }
 
 impl CliOutput {

@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 
+use super::http::find_header;
 use super::{CONFIRM_PREFIX, MAIL_DEADLINE, wait_until};
 
 /// One request the fake provider received.
@@ -25,10 +26,7 @@ pub struct RecordedRequest {
 
 impl RecordedRequest {
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+        find_header(&self.headers, name)
     }
 
     /// The JSON body (`Value::Null` when it is not JSON).

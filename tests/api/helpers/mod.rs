@@ -17,7 +17,9 @@ mod mail;
 mod server;
 
 pub use app::{TestApp, spawn_app};
-pub use http::{RawResponse, TestResponse, form_encode, raw_head, raw_pipeline, read_response};
+pub use http::{
+    RawResponse, TestResponse, form_encode, raw_head, raw_pipeline, raw_until_closed, read_response,
+};
 pub use jwt::*;
 pub use lifecycle::*;
 pub use mail::{FakeMailProvider, Refuser};
@@ -41,19 +43,26 @@ pub const MAIL_DEADLINE: Duration = Duration::from_secs(30);
 /// The path prefix of confirmation links.
 pub const CONFIRM_PREFIX: &str = "/api/confirm-email/";
 
-/// Calls `probe` every few milliseconds until it returns `Some`, and panics
-/// naming `what` when `deadline` passes first.
-pub fn wait_until<T>(what: &str, deadline: Duration, mut probe: impl FnMut() -> Option<T>) -> T {
+/// Calls `probe` every few milliseconds until it returns `Some`; `None` once
+/// `deadline` has passed first.
+pub fn poll_until<T>(deadline: Duration, mut probe: impl FnMut() -> Option<T>) -> Option<T> {
     let start = Instant::now();
     loop {
         if let Some(value) = probe() {
-            return value;
+            return Some(value);
         }
         if start.elapsed() > deadline {
-            panic!("timed out after {deadline:?} waiting for {what}");
+            return None;
         }
         thread::sleep(Duration::from_millis(20));
     }
+}
+
+/// Calls `probe` every few milliseconds until it returns `Some`, and panics
+/// naming `what` when `deadline` passes first.
+pub fn wait_until<T>(what: &str, deadline: Duration, probe: impl FnMut() -> Option<T>) -> T {
+    poll_until(deadline, probe)
+        .unwrap_or_else(|| panic!("timed out after {deadline:?} waiting for {what}"))
 }
 
 /// The current Unix time in whole seconds.

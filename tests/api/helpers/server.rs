@@ -13,7 +13,9 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use super::app::TestApp;
 use super::mail::FakeMailProvider;
-use super::{MAIL_API_KEY, MAIL_FROM, PUBLIC_URL, STARTUP_DEADLINE, TEST_SECRET, wait_until};
+use super::{
+    MAIL_API_KEY, MAIL_FROM, PUBLIC_URL, STARTUP_DEADLINE, TEST_SECRET, poll_until, wait_until,
+};
 
 /// A unique directory under the system temp dir, removed on drop.
 pub struct TempDir {
@@ -111,19 +113,14 @@ impl ServerLog {
         deadline: Duration,
         matches: impl Fn(&str) -> bool,
     ) -> String {
-        let start = Instant::now();
-        loop {
-            if let Some(line) = self.lines().into_iter().find(|l| matches(l)) {
-                return line;
-            }
-            if start.elapsed() > deadline {
+        poll_until(deadline, || self.lines().into_iter().find(|l| matches(l))).unwrap_or_else(
+            || {
                 panic!(
                     "timed out after {deadline:?} waiting for a log line with {what}; log so far:\n{}",
                     self.text()
-                );
-            }
-            thread::sleep(Duration::from_millis(20));
-        }
+                )
+            },
+        )
     }
 }
 
@@ -175,31 +172,14 @@ impl TestAppBuilder {
             .clone();
         let mail_url = self.mail_api_url.clone().unwrap_or_else(|| mail.url());
         let db = dir.path().join("accounts.db");
-        let mut env: BTreeMap<String, Option<String>> = [
-            ("ACCOUNTS_LISTEN", "127.0.0.1:0".to_owned()),
-            ("ACCOUNTS_DB", db.to_string_lossy().into_owned()),
-            ("ACCOUNTS_SECRET_KEY", TEST_SECRET.to_owned()),
-            ("ACCOUNTS_BCRYPT_COST", "4".to_owned()),
-            ("ACCOUNTS_MAIL_PROVIDER", "postmark".to_owned()),
-            ("ACCOUNTS_MAIL_API_URL", mail_url),
-            ("ACCOUNTS_MAIL_API_KEY", MAIL_API_KEY.to_owned()),
-            ("ACCOUNTS_MAIL_FROM", MAIL_FROM.to_owned()),
-            ("ACCOUNTS_PUBLIC_URL", PUBLIC_URL.to_owned()),
-            ("ACCOUNTS_THROTTLE", "off".to_owned()),
-            ("RUST_LOG", "info".to_owned()),
-        ]
-        .into_iter()
-        .map(|(k, v)| (k.to_owned(), Some(v)))
-        .collect();
+        let mut env: BTreeMap<String, Option<String>> =
+            std::iter::once(("ACCOUNTS_LISTEN".to_owned(), "127.0.0.1:0".to_owned()))
+                .chain(harness_env(&db, mail_url))
+                .map(|(k, v)| (k, Some(v)))
+                .collect();
         env.extend(self.env.clone());
 
-        let mut command = Command::new(env!("CARGO_BIN_EXE_accounts"));
-        for (key, _) in std::env::vars_os() {
-            let key = key.to_string_lossy();
-            if key.starts_with("ACCOUNTS_") || key == "RUST_LOG" {
-                command.env_remove(key.as_ref());
-            }
-        }
+        let mut command = accounts_command();
         for (key, value) in &env {
             if let Some(value) = value {
                 command.env(key, value);
@@ -255,17 +235,10 @@ impl TestAppBuilder {
     /// Starts the server, expecting it to exit on its own, and returns how.
     pub fn spawn_expecting_failure(mut self) -> FailedStart {
         let (mut child, log, _mail, _dir) = self.start();
-        let start = Instant::now();
-        let status = loop {
-            if let Some(status) = child.try_wait().expect("poll the server") {
-                break status;
-            }
-            if start.elapsed() > STARTUP_DEADLINE {
-                let _ = child.kill();
-                let _ = child.wait();
-                panic!("the server kept running; its output:\n{}", log.text());
-            }
-            thread::sleep(Duration::from_millis(10));
+        let Some(status) = exit_within(&mut child, STARTUP_DEADLINE) else {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("the server kept running; its output:\n{}", log.text());
         };
         wait_until(
             "the server's output to close",
@@ -277,6 +250,48 @@ impl TestAppBuilder {
             output: log.text(),
         }
     }
+}
+
+/// The settings every test server and operator command gets: the database
+/// at `db`, the test secret, bcrypt cost 4, Postmark at `mail_url`, no
+/// throttling, info logs.
+pub(super) fn harness_env(db: &Path, mail_url: String) -> Vec<(String, String)> {
+    [
+        ("ACCOUNTS_DB", db.to_string_lossy().into_owned()),
+        ("ACCOUNTS_SECRET_KEY", TEST_SECRET.to_owned()),
+        ("ACCOUNTS_BCRYPT_COST", "4".to_owned()),
+        ("ACCOUNTS_MAIL_PROVIDER", "postmark".to_owned()),
+        ("ACCOUNTS_MAIL_API_URL", mail_url),
+        ("ACCOUNTS_MAIL_API_KEY", MAIL_API_KEY.to_owned()),
+        ("ACCOUNTS_MAIL_FROM", MAIL_FROM.to_owned()),
+        ("ACCOUNTS_PUBLIC_URL", PUBLIC_URL.to_owned()),
+        ("ACCOUNTS_THROTTLE", "off".to_owned()),
+        ("RUST_LOG", "info".to_owned()),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v))
+    .collect()
+}
+
+/// The `accounts` binary with none of the test runner's own `ACCOUNTS_*`
+/// or `RUST_LOG` variables, so only what the test sets reaches it.
+pub(super) fn accounts_command() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_accounts"));
+    for (key, _) in std::env::vars_os() {
+        let key = key.to_string_lossy();
+        if key.starts_with("ACCOUNTS_") || key == "RUST_LOG" {
+            command.env_remove(key.as_ref());
+        }
+    }
+    command
+}
+
+/// Waits up to `deadline` for a child process to exit; `None` if it is
+/// still running.
+pub(super) fn exit_within(child: &mut Child, deadline: Duration) -> Option<ExitStatus> {
+    poll_until(deadline, || {
+        child.try_wait().expect("poll the child process")
+    })
 }
 
 /// Parses `... listening on 127.0.0.1:41235` out of a log line.
