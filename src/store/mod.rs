@@ -8,6 +8,8 @@
 mod one_time;
 mod outbox;
 mod sessions;
+#[cfg(test)]
+mod test_support;
 mod users;
 
 use std::fmt;
@@ -220,45 +222,14 @@ pub(crate) fn end_old_credentials(
 
 #[cfg(test)]
 mod tests {
+    use super::test_support::{add_user, count, temp_store};
     use super::*;
-    use crate::domain::Email;
-    use crate::store::{NewSession, NewUser, RegisterOutcome};
-
-    fn temp_store(name: &str) -> Store {
-        let dir =
-            std::env::temp_dir().join(format!("accounts-store-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        let mut store = Store::open(&dir.join("test.db")).unwrap();
-        store.migrate().unwrap();
-        store
-    }
-
-    fn user(store: &mut Store, email: &str) -> i64 {
-        let email = Email::parse(email).unwrap();
-        let new = NewUser {
-            email: &email,
-            username: None,
-            password_hash: "x",
-            is_email_confirmed: false,
-        };
-        match store.insert_user(&new, None, 1).unwrap() {
-            RegisterOutcome::Created(u) => u.id,
-            RegisterOutcome::Taken { .. } => panic!("taken"),
-        }
-    }
-
-    fn count(store: &Store, table: &str) -> i64 {
-        store
-            .conn
-            .query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
-            .unwrap()
-    }
+    use crate::store::NewSession;
 
     #[test]
     fn pruning_removes_only_what_has_expired() {
-        let mut store = temp_store("prune");
-        let id = user(&mut store, "a@example.com");
+        let mut store = temp_store();
+        let id = add_user(&mut store, "a@example.com");
         let old = NewSession {
             user_id: id,
             family: "0000000000000001",
@@ -288,7 +259,7 @@ mod tests {
 
     #[test]
     fn a_newer_schema_is_refused() {
-        let mut store = temp_store("too-new");
+        let mut store = temp_store();
         store.conn.pragma_update(None, "user_version", 99).unwrap();
         assert!(matches!(
             store.migrate(),
@@ -298,9 +269,9 @@ mod tests {
 
     #[test]
     fn migrating_twice_is_harmless() {
-        let mut store = temp_store("twice");
+        let mut store = temp_store();
         store.migrate().unwrap();
-        user(&mut store, "b@example.com");
+        add_user(&mut store, "b@example.com");
         store.migrate().unwrap();
         assert_eq!(count(&store, "users"), 1);
     }

@@ -144,3 +144,6 @@ fn mark_used(tx: &Transaction<'_>, token: &OneTimeToken, now: u64) -> rusqlite::
         .execute(params![&token.hash()[..], now as i64])
         .map(drop)
 }
+
+#[cfg(test)]
+mod tests;

@@ -105,3 +105,6 @@ impl Store {
         })
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -164,3 +164,6 @@ pub(super) fn revoke_all(tx: &Transaction<'_>, user_id: i64, now: u64) -> rusqli
     .execute(params![user_id, now as i64])?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests;

@@ -249,3 +249,6 @@ pub(super) fn insert_one_time(
         .execute(params![&token.hash()[..], user_id, purpose.as_str(), expires_at as i64])
         .map(drop)
 }
+
+#[cfg(test)]
+mod tests;
