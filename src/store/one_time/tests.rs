@@ -268,3 +268,33 @@ fn an_unknown_expired_or_confirmation_token_resets_nothing() {
     assert!(!store.family_revoked("00000000000000aa").unwrap());
     assert_eq!(count(&store, "one_time_tokens"), 2);
 }
+
+#[test]
+fn the_reset_token_of_an_inactive_user_is_not_found_but_a_confirmation_token_is() {
+    let (mut store, id) = store_with_user();
+    let confirm = issue(&mut store, id, Purpose::ConfirmEmail);
+    let reset = token();
+    store
+        .write("adding a reset token that deactivation would void", |tx| {
+            super::insert_one_time(tx, &reset, id, Purpose::ResetPassword, EXPIRES_AT)
+        })
+        .unwrap();
+    store
+        .conn
+        .execute("UPDATE users SET is_active = 0 WHERE id = ?1", [id])
+        .unwrap();
+
+    assert_eq!(
+        store
+            .one_time_row(&reset, Purpose::ResetPassword, 1)
+            .unwrap(),
+        None
+    );
+    assert!(!store.reset_password(&reset, "new-hash", 1).unwrap());
+    assert!(
+        store
+            .one_time_row(&confirm, Purpose::ConfirmEmail, 1)
+            .unwrap()
+            .is_some()
+    );
+}

@@ -2,7 +2,10 @@
 //! database.
 
 use super::*;
-use crate::store::test_support::{TempStore, add_login, add_user, column, count, temp_store};
+use crate::domain::one_time::{OneTimeToken, Purpose};
+use crate::store::test_support::{
+    TempStore, add_login, add_user, column, count, mail_to, temp_store,
+};
 
 const FAMILY: &str = "00000000000000aa";
 const OTHER_FAMILY: &str = "00000000000000bb";
@@ -222,5 +225,24 @@ fn replace_password_without_a_continuing_login_records_none() {
     assert_eq!(
         store.user_by_id(id).unwrap().unwrap().password_hash,
         "new-hash"
+    );
+}
+
+#[test]
+fn replace_password_voids_pending_reset_links() {
+    let (mut store, id) = store_with_user();
+    let reset = OneTimeToken::generate().unwrap();
+    let mail = mail_to("alice@example.com");
+    store
+        .issue_one_time(id, Purpose::ResetPassword, &reset, 10_000, &mail, 1)
+        .unwrap();
+
+    store.replace_password(id, "new-hash", None, 50).unwrap();
+
+    assert_eq!(
+        store
+            .one_time_row(&reset, Purpose::ResetPassword, 60)
+            .unwrap(),
+        None
     );
 }

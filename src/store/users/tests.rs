@@ -307,3 +307,19 @@ fn all_users_lists_everyone_oldest_first() {
 
     assert_eq!(listed, ids);
 }
+
+#[test]
+fn deactivation_voids_pending_reset_links_and_reactivation_does_not_revive_them() {
+    let mut store = temp_store();
+    let id = add_user(&mut store, "alice@example.com");
+    let (reset, mail) = confirmation("alice@example.com");
+    store
+        .issue_one_time(id, Purpose::ResetPassword, &reset, 100, &mail, 1)
+        .unwrap();
+
+    store.set_active(id, false, 50).unwrap();
+    store.set_active(id, true, 60).unwrap();
+
+    assert_eq!(count(&store, "one_time_tokens"), 0);
+    assert!(!store.reset_password(&reset, "new-hash", 70).unwrap());
+}
