@@ -84,7 +84,10 @@ impl ClientConnection {
         loop {
             // Patched for `accounts` (PATCHES.md, patch 3): lines were unbounded.
             if buf.len() > MAX_LINE_BYTES {
-                return Err(IoError::new(ErrorKind::InvalidInput, "Header line too long"));
+                return Err(IoError::new(
+                    ErrorKind::InvalidInput,
+                    "Header line too long",
+                ));
             }
             let byte = self.next_header_source.by_ref().bytes().next();
 

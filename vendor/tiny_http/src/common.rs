@@ -173,7 +173,11 @@ impl Header {
         // Patched for `accounts` (PATCHES.md, patch 5): a CR, LF or NUL in a
         // header would let a value inject headers or split the response.
         let forbidden = |c: &u8| matches!(c, b'\r' | b'\n' | b'\0');
-        if header.as_str().as_bytes().iter().any(|c| forbidden(c) || *c == b':')
+        if header
+            .as_str()
+            .as_bytes()
+            .iter()
+            .any(|c| forbidden(c) || *c == b':')
             || value.as_bytes().iter().any(forbidden)
         {
             return Err(());

@@ -96,7 +96,11 @@ impl Connection {
     }
 
     /// Read and write timeouts (patch 6).
-    pub(crate) fn set_timeouts(&self, read: Option<std::time::Duration>, write: Option<std::time::Duration>) -> std::io::Result<()> {
+    pub(crate) fn set_timeouts(
+        &self,
+        read: Option<std::time::Duration>,
+        write: Option<std::time::Duration>,
+    ) -> std::io::Result<()> {
         match self {
             Self::Tcp(s) => {
                 s.set_read_timeout(read)?;

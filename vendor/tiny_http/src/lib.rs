@@ -355,7 +355,8 @@ impl Server {
                                 continue;
                             }
                         }
-                        if let Err(e) = sock.set_timeouts(limits.read_timeout, limits.write_timeout) {
+                        if let Err(e) = sock.set_timeouts(limits.read_timeout, limits.write_timeout)
+                        {
                             log::warn!("could not set connection timeouts: {}", e);
                             continue;
                         }

@@ -152,11 +152,16 @@ where
     // Content-Length: each a way for two parsers to disagree on where a
     // request ends. Such requests are now refused and the connection closed.
     let invalid = |what: &str| {
-        RequestCreationError::CreationIoError(IoError::new(ErrorKind::InvalidInput, what.to_owned()))
+        RequestCreationError::CreationIoError(IoError::new(
+            ErrorKind::InvalidInput,
+            what.to_owned(),
+        ))
     };
 
     // finding the transfer-encoding header
-    let mut transfer_encodings = headers.iter().filter(|h| h.field.equiv("Transfer-Encoding"));
+    let mut transfer_encodings = headers
+        .iter()
+        .filter(|h| h.field.equiv("Transfer-Encoding"));
     let transfer_encoding = transfer_encodings.next().map(|h| h.value.clone());
     if transfer_encodings.next().is_some() {
         return Err(invalid("more than one Transfer-Encoding header"));
@@ -363,7 +368,9 @@ impl Request {
     ///
     /// # Example
     ///
-    /// ```no_run
+    // Patched for accounts: `ignore` instead of `no_run`, as this example
+    // needs rustc-serialize, a deprecated crate kept out of the build.
+    /// ```ignore
     /// # extern crate rustc_serialize;
     /// # extern crate tiny_http;
     /// # use rustc_serialize::json::Json;
