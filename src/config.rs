@@ -36,6 +36,8 @@ pub const KNOWN_VARIABLES: &[&str] = &[
     "ACCOUNTS_ROTATE_REFRESH",
     "ACCOUNTS_REFRESH_REUSE_GRACE",
     "ACCOUNTS_READ_TIMEOUT",
+    "ACCOUNTS_HEADER_TIMEOUT",
+    "ACCOUNTS_BODY_TIMEOUT",
     "ACCOUNTS_MAX_CONNECTIONS",
     "ACCOUNTS_COOKIE_SAMESITE",
     "ACCOUNTS_COOKIE_SECURE",
@@ -70,6 +72,10 @@ pub struct Config {
     pub rotate_refresh: bool,
     pub refresh_reuse_grace: u64,
     pub read_timeout: u64,
+    /// Seconds a client has to send the head of a request, from its first byte.
+    pub header_timeout: u64,
+    /// Seconds a client has to send the body of a request, from its head.
+    pub body_timeout: u64,
     /// Connections beyond this many are closed at once.
     pub max_connections: usize,
     pub cookie: CookieConfig,
@@ -218,6 +224,8 @@ impl Config {
                 parse_duration,
             )?,
             read_timeout: env.parse("ACCOUNTS_READ_TIMEOUT", "10", parse_duration)?,
+            header_timeout: env.parse("ACCOUNTS_HEADER_TIMEOUT", "10s", parse_deadline)?,
+            body_timeout: env.parse("ACCOUNTS_BODY_TIMEOUT", "30s", parse_deadline)?,
             max_connections: env.parse("ACCOUNTS_MAX_CONNECTIONS", "1024", |s| {
                 parse_count(s, 1, 1_000_000)
             })?,
@@ -289,6 +297,11 @@ impl Config {
                 format!("{}s", self.refresh_reuse_grace),
             ),
             ("ACCOUNTS_READ_TIMEOUT", format!("{}s", self.read_timeout)),
+            (
+                "ACCOUNTS_HEADER_TIMEOUT",
+                format!("{}s", self.header_timeout),
+            ),
+            ("ACCOUNTS_BODY_TIMEOUT", format!("{}s", self.body_timeout)),
             ("ACCOUNTS_MAX_CONNECTIONS", self.max_connections.to_string()),
             (
                 "ACCOUNTS_COOKIE_SAMESITE",
@@ -468,6 +481,15 @@ pub fn parse_duration(s: &str) -> Result<u64, String> {
         .ok_or_else(error)
 }
 
+/// A duration of at least a second: a deadline of zero would refuse every
+/// request.
+fn parse_deadline(s: &str) -> Result<u64, String> {
+    match parse_duration(s)? {
+        0 => Err(format!("must be at least 1s, got {s:?}")),
+        seconds => Ok(seconds),
+    }
+}
+
 fn parse_count(s: &str, min: usize, max: usize) -> Result<usize, String> {
     match s.parse::<usize>() {
         Ok(n) if (min..=max).contains(&n) => Ok(n),
@@ -550,6 +572,17 @@ mod tests {
         assert_eq!(parse_duration("1d"), Ok(86400));
         for bad in ["", "m", "1w", "-1", "1.5h", "1 h", "99999999999999999999"] {
             assert!(parse_duration(bad).is_err(), "{bad:?} should be refused");
+        }
+    }
+
+    #[test]
+    fn request_deadlines_default_to_10s_and_30s_and_cannot_be_zero() {
+        let c = config(&[]).unwrap();
+        assert_eq!((c.header_timeout, c.body_timeout), (10, 30));
+        for variable in ["ACCOUNTS_HEADER_TIMEOUT", "ACCOUNTS_BODY_TIMEOUT"] {
+            let err = config(&[(variable, "0")]).unwrap_err();
+            assert_eq!(err.variable, variable);
+            assert!(config(&[(variable, "1")]).is_ok());
         }
     }
 

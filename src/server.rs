@@ -49,6 +49,8 @@ pub fn run(config: Config) -> Result<(), String> {
         read_timeout: timeout,
         write_timeout: timeout,
         max_connections: Some(config.max_connections),
+        header_timeout: Some(Duration::from_secs(config.header_timeout)),
+        body_timeout: Some(Duration::from_secs(config.body_timeout)),
     };
     let server = Arc::new(
         tiny_http::Server::from_listener_with_limits(listener, None, limits)

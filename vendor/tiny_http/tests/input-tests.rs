@@ -1,5 +1,6 @@
 // Upstream tiny_http 0.12.0 test, restored so the patched copy keeps
-// passing upstream's own checks (see PATCHES.md). Changes: none.
+// passing upstream's own checks (see PATCHES.md).
+// Changes: none.
 
 extern crate tiny_http;
 

@@ -1,5 +1,6 @@
 // Upstream tiny_http 0.12.0 test, restored so the patched copy keeps
-// passing upstream's own checks (see PATCHES.md). Changes: the response body is 25 MiB instead of 400 MiB (still over the
+// passing upstream's own checks (see PATCHES.md).
+// Changes: the response body is 25 MiB instead of 400 MiB (still over the
 // 8 MiB the assertions allow), to spare the memory of a shared test machine.
 
 extern crate tiny_http;

@@ -1,7 +1,9 @@
 // Upstream tiny_http 0.12.0 test, restored so the patched copy keeps
-// passing upstream's own checks (see PATCHES.md). Changes: servers listen on 127.0.0.1, not 0.0.0.0; "promptly" is 5 s
+// passing upstream's own checks (see PATCHES.md).
+// Changes: servers listen on 127.0.0.1, not 0.0.0.0; "promptly" is 5 s
 // instead of 200 ms (a loaded CI machine can miss 200 ms; the slow bodies
-// here take 100 s, so 5 s still tells prompt from not).
+// here take 100 s, so 5 s still tells prompt from not); the chunked body of
+// `prompt_responses::chunked` starts with 64 KiB sent at once (patch 11).
 
 extern crate tiny_http;
 
@@ -206,9 +208,17 @@ mod prompt_responses {
 
     #[test]
     fn chunked() {
+        // Patched for `accounts` (PATCHES.md, patch 11): the server reads up
+        // to 64 KiB and a byte of a chunked body before it hands the request
+        // out, so that much is sent at once here; the answer must still come
+        // long before the slow rest. Upstream sends the whole body slowly.
         assert_responds_promptly(PROMPT, move |wr| {
             write!(wr, "GET / HTTP/1.1\r\n").unwrap();
             write!(wr, "Transfer-Encoding: chunked\r\n\r\n").unwrap();
+            let read_ahead = 64 * 1024 + 1;
+            write!(wr, "{:X}\r\n", read_ahead).unwrap();
+            wr.write_all(&vec![65; read_ahead]).unwrap();
+            write!(wr, "\r\n").unwrap();
             encode_chunked(&mut SLOW_BODY.clone(), wr);
         });
     }

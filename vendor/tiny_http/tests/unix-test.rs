@@ -1,7 +1,8 @@
 #![cfg(unix)]
 
 // Upstream tiny_http 0.12.0 test, restored so the patched copy keeps
-// passing upstream's own checks (see PATCHES.md). Changes: the socket is in the temporary directory under a per-process
+// passing upstream's own checks (see PATCHES.md).
+// Changes: the socket is in the temporary directory under a per-process
 // name, so parallel runs do not collide.
 
 extern crate tiny_http;

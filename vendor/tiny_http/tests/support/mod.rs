@@ -1,5 +1,6 @@
 // Upstream tiny_http 0.12.0 test, restored so the patched copy keeps
-// passing upstream's own checks (see PATCHES.md). Changes: servers listen on 127.0.0.1, not 0.0.0.0.
+// passing upstream's own checks (see PATCHES.md).
+// Changes: servers listen on 127.0.0.1, not 0.0.0.0.
 
 use std::net::TcpStream;
 use std::thread;
