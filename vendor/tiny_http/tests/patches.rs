@@ -97,6 +97,29 @@ fn a_connection_that_sends_nothing_is_closed_after_the_read_timeout() {
     assert_eq!(answer_until_closed(connect(port)), "");
 }
 
+/// Patch 6.
+#[test]
+fn an_answer_the_client_does_not_read_is_given_up_after_the_write_timeout() {
+    let (server, port) = server(ConnectionLimits {
+        write_timeout: Some(Duration::from_millis(200)),
+        ..ConnectionLimits::default()
+    });
+    let mut stream = connect(port);
+    stream.write_all(b"GET / HTTP/1.1\r\n\r\n").unwrap();
+    let request = server.recv().unwrap();
+    let (done, finished) = std::sync::mpsc::channel();
+    thread::spawn(move || {
+        // Far more than the socket buffers hold, and the client reads none.
+        let body = vec![b'a'; 64 * 1024 * 1024];
+        let _ = done.send(request.respond(Response::from_data(body)));
+    });
+    let outcome = finished
+        .recv_timeout(Duration::from_secs(10))
+        .expect("the answer was still being written");
+    assert!(outcome.is_err());
+    drop(stream);
+}
+
 /// Patch 8.
 #[test]
 fn a_head_dripped_past_the_header_timeout_gets_408() {
