@@ -119,6 +119,8 @@ pub fn run(config: Config) -> Result<(), ServerError> {
         read_timeout: timeout,
         write_timeout: timeout,
         max_connections: Some(config.max_connections),
+        header_timeout: Some(config.header_timeout),
+        body_timeout: Some(config.body_timeout),
     };
     let server = Arc::new(
         tiny_http::Server::from_listener_with_limits(listener, None, limits)

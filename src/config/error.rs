@@ -31,6 +31,8 @@ pub enum Problem {
     /// Neither seconds nor a number with `s`, `m`, `h` or `d`, or over a
     /// hundred years.
     NotADuration(String),
+    /// A deadline of zero, which would refuse every request.
+    ZeroDeadline(String),
     /// Not a whole number within the setting's bounds.
     NotACount {
         /// The smallest accepted.
@@ -74,6 +76,7 @@ impl fmt::Display for Problem {
             }
             Problem::NotAUrl(got) => write!(f, "expected an http:// or https:// URL, got {got:?}"),
             Problem::OriginWithPath(got) => write!(f, "an origin has no path: {got:?}"),
+            Problem::ZeroDeadline(got) => write!(f, "must be at least 1s, got {got:?}"),
             Problem::NotADuration(got) => write!(
                 f,
                 "expected seconds or a number with s, m, h or d (such as 15m), got {got:?}"

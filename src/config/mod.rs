@@ -48,6 +48,10 @@ pub struct Config {
     pub rotate_refresh: bool,
     pub refresh_reuse_grace: Duration,
     pub read_timeout: Duration,
+    /// Time a client has to send the head of a request, from its first byte.
+    pub header_timeout: Duration,
+    /// Time a client has to send the body of a request, from its head.
+    pub body_timeout: Duration,
     /// Connections beyond this many are closed at once.
     pub max_connections: usize,
     pub cookie: CookieConfig,
@@ -198,6 +202,8 @@ impl Config {
             rotate_refresh: false,
             refresh_reuse_grace: Duration::ZERO,
             read_timeout: Duration::ZERO,
+            header_timeout: Duration::ZERO,
+            body_timeout: Duration::ZERO,
             max_connections: 0,
             cookie: CookieConfig {
                 same_site: SameSite::Lax,

@@ -12,8 +12,8 @@ use super::setting::Parse::{Trimmed, Verbatim};
 use super::setting::Setting;
 use super::setting::Show::{self, Value};
 use super::values::{
-    absolute_url, available_cpus, base_url, boolean, count, duration, limit, on_off, one_of,
-    optional, or_computed, origins, proxies, secret_key, sender, show_limit, show_seconds,
+    absolute_url, available_cpus, base_url, boolean, count, deadline, duration, limit, on_off,
+    one_of, optional, or_computed, origins, proxies, secret_key, sender, show_limit, show_seconds,
     socket_address,
 };
 use super::{MailProvider, Problem, SameSite};
@@ -194,11 +194,31 @@ pub static SETTINGS: &[Setting] = &[
     Setting {
         name: "ACCOUNTS_READ_TIMEOUT",
         default: Text("10"),
-        help: "Read and write timeout of every client connection, in seconds (or a duration). \
-               A connection that sends nothing, or drips its request, is closed; a body that \
-               stalls gets 408 or a closed connection.",
+        help: "Read and write timeout of every client connection, in seconds (or a duration): \
+               the longest wait for any one read or write. A connection that sends no request \
+               within it is closed; a request that stalls this long gets 408 and its connection \
+               is closed. It bounds each read, not a request: a client dripping bytes is cut \
+               off by the next two.",
         parse: Trimmed(|c, v| set(&mut c.read_timeout, duration(v))),
         show: Value(|c| show_seconds(c.read_timeout)),
+    },
+    Setting {
+        name: "ACCOUNTS_HEADER_TIMEOUT",
+        default: Text("10s"),
+        help: "Time a client has to send the head of a request (request line and headers), from \
+               its first byte, however steadily it drips; past it, 408 and the connection is \
+               closed. At least 1 s.",
+        parse: Trimmed(|c, v| set(&mut c.header_timeout, deadline(v))),
+        show: Value(|c| show_seconds(c.header_timeout)),
+    },
+    Setting {
+        name: "ACCOUNTS_BODY_TIMEOUT",
+        default: Text("30s"),
+        help: "Time a client has to send the body of a request, from the end of its head; past \
+               it, 408 and the connection is closed. At least 1 s. Bodies are read by the \
+               connection's own thread, so a slow body never holds a request worker.",
+        parse: Trimmed(|c, v| set(&mut c.body_timeout, deadline(v))),
+        show: Value(|c| show_seconds(c.body_timeout)),
     },
     Setting {
         name: "ACCOUNTS_MAX_CONNECTIONS",

@@ -50,6 +50,15 @@ pub fn limit(s: &str) -> Result<Limit, Problem> {
 }
 
 /// A whole number from `min` to `max`.
+/// A duration of at least a second: a deadline of zero would refuse every
+/// request.
+pub fn deadline(s: &str) -> Result<Duration, Problem> {
+    match duration(s)? {
+        d if d < Duration::from_secs(1) => Err(Problem::ZeroDeadline(s.to_string())),
+        d => Ok(d),
+    }
+}
+
 pub fn count(s: &str, min: usize, max: usize) -> Result<usize, Problem> {
     match s.parse::<usize>() {
         Ok(n) if (min..=max).contains(&n) => Ok(n),
@@ -238,6 +247,14 @@ mod tests {
         for bad in ["", "10", "0/1m", "10/0", "x/1m", "10/1w"] {
             assert!(limit(bad).is_err(), "{bad:?}");
         }
+    }
+
+    #[test]
+    fn deadlines_are_at_least_a_second() {
+        assert_eq!(deadline("1"), Ok(Duration::from_secs(1)));
+        assert_eq!(deadline("10s"), Ok(Duration::from_secs(10)));
+        assert!(deadline("0").is_err());
+        assert!(deadline("0s").is_err());
     }
 
     #[test]

@@ -78,9 +78,10 @@ fn answer(app: &App, store: &mut Store, rq: &mut tiny_http::Request) -> (Reply, 
         Ok(i) => i,
         Err(e) => return (e.into_reply(), "-"),
     };
-    // Read (or drain) any body before answering, whatever the route: tiny_http
-    // leaves an unread chunked body on the connection, where it would be
-    // parsed as the next request.
+    // Read any body before answering, whatever the route: the patched
+    // tiny_http closes a connection whose request was answered before its
+    // body was read to the end (the rest is never taken for a request), and
+    // a kept-alive client should not lose its connection to a 404.
     let read = incoming.read_body(rq);
     let Some(route) = routes::resolve(&incoming.path) else {
         return (ApiError::NotFound.into_reply(), "not-found");

@@ -10,8 +10,6 @@ use super::fields::Fields;
 
 /// Bodies larger than this are refused with 413.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
-/// How much of an oversized chunked body is read and thrown away.
-const MAX_DRAIN_BYTES: u64 = 1024 * 1024;
 /// Request targets longer than this are refused with 414.
 pub const MAX_URL_BYTES: usize = 8 * 1024;
 
@@ -63,21 +61,19 @@ impl Incoming {
     }
 
     /// Reads the body, at most [`MAX_BODY_BYTES`]: a declared or chunked
-    /// body over the limit is refused with 413 without being buffered.
+    /// body over the limit is refused with 413 without being buffered. The
+    /// rest of a refused body is never read: the patched tiny_http closes the
+    /// connection after the answer, so nothing in it is taken for a request.
     pub fn read_body(&mut self, rq: &mut tiny_http::Request) -> Result<(), ApiError> {
         if rq.body_length().is_some_and(|n| n > MAX_BODY_BYTES) {
             return Err(ApiError::PayloadTooLarge);
         }
-        let reader = rq.as_reader();
         let mut body = Vec::new();
-        reader
+        rq.as_reader()
             .take(MAX_BODY_BYTES as u64 + 1)
             .read_to_end(&mut body)
             .map_err(read_error)?;
         if body.len() > MAX_BODY_BYTES {
-            // A chunked body is not drained by tiny_http: read a bounded rest
-            // so the connection stays in step for the next request.
-            let _ = std::io::copy(&mut reader.take(MAX_DRAIN_BYTES), &mut std::io::sink());
             return Err(ApiError::PayloadTooLarge);
         }
         self.body = body;

@@ -14,6 +14,7 @@ mod http;
 mod jwt;
 mod lifecycle;
 mod mail;
+mod raw;
 mod server;
 
 pub use app::{TestApp, spawn_app};
@@ -23,6 +24,7 @@ pub use http::{
 pub use jwt::*;
 pub use lifecycle::*;
 pub use mail::{FakeMailProvider, Refuser};
+pub use raw::{Drip, answer_if_closed_within, statuses_until_closed, still_open_and_unanswered};
 
 /// `ACCOUNTS_SECRET_KEY` of every test server: a Django-style key with the
 /// punctuation Django puts in them, used by the server as raw bytes.

@@ -173,7 +173,11 @@ impl Header {
         // Patched for `accounts` (PATCHES.md, patch 5): a CR, LF or NUL in a
         // header would let a value inject headers or split the response.
         let forbidden = |c: &u8| matches!(c, b'\r' | b'\n' | b'\0');
-        if header.as_str().as_bytes().iter().any(|c| forbidden(c) || *c == b':')
+        if header
+            .as_str()
+            .as_bytes()
+            .iter()
+            .any(|c| forbidden(c) || *c == b':')
             || value.as_bytes().iter().any(forbidden)
         {
             return Err(());
@@ -444,5 +448,21 @@ mod test {
         assert!("Transfer-Encoding: chunked".parse::<Header>().is_ok());
         assert!("Transfer-Encoding: chunked ".parse::<Header>().is_ok());
         assert!("Transfer-Encoding:   chunked ".parse::<Header>().is_ok());
+    }
+
+    /// Patch 5 (PATCHES.md): no value can add a header or end the head.
+    #[test]
+    fn a_response_header_with_cr_lf_or_nul_cannot_be_made() {
+        for value in [&b"a\r\nSet-Cookie: x=1"[..], b"a\rb", b"a\nb", b"a\0b"] {
+            assert!(
+                Header::from_bytes(&b"X-A"[..], value).is_err(),
+                "{:?}",
+                value
+            );
+        }
+        for name in [&b"X-A\r\nX-B"[..], b"X:A", b"X\0A"] {
+            assert!(Header::from_bytes(name, &b"a"[..]).is_err(), "{:?}", name);
+        }
+        assert!(Header::from_bytes(&b"X-A"[..], &b"a b"[..]).is_ok());
     }
 }

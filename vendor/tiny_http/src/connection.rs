@@ -96,7 +96,11 @@ impl Connection {
     }
 
     /// Read and write timeouts (patch 6).
-    pub(crate) fn set_timeouts(&self, read: Option<std::time::Duration>, write: Option<std::time::Duration>) -> std::io::Result<()> {
+    pub(crate) fn set_timeouts(
+        &self,
+        read: Option<std::time::Duration>,
+        write: Option<std::time::Duration>,
+    ) -> std::io::Result<()> {
         match self {
             Self::Tcp(s) => {
                 s.set_read_timeout(read)?;
@@ -107,6 +111,18 @@ impl Connection {
                 s.set_read_timeout(read)?;
                 s.set_write_timeout(write)
             }
+        }
+    }
+
+    /// The read timeout alone, as the request deadlines change it (patch 8).
+    pub(crate) fn set_read_timeout(
+        &self,
+        timeout: Option<std::time::Duration>,
+    ) -> std::io::Result<()> {
+        match self {
+            Self::Tcp(s) => s.set_read_timeout(timeout),
+            #[cfg(unix)]
+            Self::Unix(s) => s.set_read_timeout(timeout),
         }
     }
 

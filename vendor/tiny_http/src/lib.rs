@@ -135,6 +135,13 @@ pub struct ConnectionLimits {
     pub write_timeout: Option<Duration>,
     /// Closes new connections at once while this many are open.
     pub max_connections: Option<usize>,
+    /// Answers 408 and closes the connection when the head of a request
+    /// (request line and headers) takes longer than this from its first
+    /// byte (patch 8).
+    pub header_timeout: Option<Duration>,
+    /// Answers 408 and closes the connection when the body of a request
+    /// takes longer than this from the end of its head (patch 8).
+    pub body_timeout: Option<Duration>,
 }
 
 /// Counts an open connection for as long as it lives.
@@ -355,7 +362,8 @@ impl Server {
                                 continue;
                             }
                         }
-                        if let Err(e) = sock.set_timeouts(limits.read_timeout, limits.write_timeout) {
+                        if let Err(e) = sock.set_timeouts(limits.read_timeout, limits.write_timeout)
+                        {
                             log::warn!("could not set connection timeouts: {}", e);
                             continue;
                         }
@@ -376,7 +384,11 @@ impl Server {
                             Some(ref _ssl) => unreachable!(),
                         };
 
-                        Ok(ClientConnection::new(write_closable, read_closable))
+                        Ok(ClientConnection::new(
+                            write_closable,
+                            read_closable,
+                            &limits,
+                        ))
                     }
                     Err(e) => Err(e),
                 };
@@ -516,5 +528,32 @@ impl Drop for Server {
                 let _ = std::fs::remove_file(path);
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod patch_tests {
+    use super::is_transient_accept_error;
+    use std::io::{Error, ErrorKind};
+
+    /// Patch 6 (PATCHES.md): running out of descriptors or memory, or a
+    /// client gone before it was accepted, does not stop the accept loop.
+    #[test]
+    fn running_out_of_a_resource_is_a_transient_accept_error() {
+        // ENFILE, EMFILE, ENOBUFS, ENOMEM (Linux numbers).
+        for errno in [23, 24, 105, 12] {
+            assert!(
+                is_transient_accept_error(&Error::from_raw_os_error(errno)),
+                "errno {}",
+                errno
+            );
+        }
+        assert!(is_transient_accept_error(
+            &ErrorKind::ConnectionAborted.into()
+        ));
+        assert!(!is_transient_accept_error(&ErrorKind::InvalidInput.into()));
+        assert!(!is_transient_accept_error(
+            &ErrorKind::PermissionDenied.into()
+        ));
     }
 }

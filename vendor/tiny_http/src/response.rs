@@ -246,6 +246,15 @@ where
         self.chunked_threshold.unwrap_or(32768)
     }
 
+    /// Patched for `accounts` (PATCHES.md, patch 9): says the connection
+    /// closes after this response. `add_header` drops any `Connection`
+    /// header, which is the server's to set.
+    pub(crate) fn with_connection_close(mut self) -> Response<R> {
+        self.headers
+            .push(Header::from_bytes(&b"Connection"[..], &b"close"[..]).unwrap());
+        self
+    }
+
     /// Adds a header to the list.
     /// Does all the checks.
     pub fn add_header<H>(&mut self, header: H)

@@ -59,39 +59,14 @@ where
     }
 }
 
-/// At most this much of an unread body is drained to keep the connection
-/// usable; past it the connection is left to fail on its next request line.
-const MAX_DRAIN: usize = 1024 * 1024;
-
-// Patched for `accounts` (see PATCHES.md, patch 2): the original allocated a
-// buffer of the whole declared remainder (`vec![0; remaining]`), so a request
-// declaring `Content-Length: 1000000000000` aborted the process.
-impl<R> Drop for EqualReader<R>
-where
-    R: Read,
-{
-    fn drop(&mut self) {
-        let mut remaining_to_read = self.size.min(MAX_DRAIN);
-        let mut buf = [0u8; 8192];
-
-        while remaining_to_read > 0 {
-            let want = remaining_to_read.min(buf.len());
-            match self.reader.read(&mut buf[..want]) {
-                Err(e) => {
-                    self.last_read_signal.send(Err(e)).ok();
-                    break;
-                }
-                Ok(0) => {
-                    self.last_read_signal.send(Ok(())).ok();
-                    break;
-                }
-                Ok(other) => {
-                    remaining_to_read -= other;
-                }
-            }
-        }
-    }
-}
+// Patched for `accounts` (see PATCHES.md, patches 2 and 9): the original
+// drained the unread rest of the body when dropped, allocating a buffer of
+// the whole declared remainder at once (`vec![0; remaining]`), so a request
+// declaring `Content-Length: 1000000000000` aborted the process; patch 2
+// bounded it. Now nothing is drained: the request that owned the body closes
+// the connection instead (see `Body` in request.rs), so an unread body costs
+// neither the application's thread nor the client's pace, and no part of it
+// is ever read as a request.
 
 #[cfg(test)]
 mod tests {
@@ -131,8 +106,26 @@ mod tests {
             assert_eq!(vec[0], b'h');
         }
 
+        // Patched for `accounts` (PATCHES.md, patch 9): the unread rest is
+        // left where it is (the connection is closed instead); upstream
+        // drained it, leaving " world".
         let mut string = String::new();
         org_reader.read_to_string(&mut string).unwrap();
-        assert_eq!(string, " world");
+        assert_eq!(string, "ello world");
+    }
+
+    /// Patch 2, then 9: a huge declared remainder is neither allocated nor
+    /// read when the reader is dropped.
+    #[test]
+    fn dropping_a_huge_unread_remainder_reads_nothing() {
+        use std::io::Cursor;
+
+        let mut org_reader = Cursor::new(vec![b'a'; 100]);
+        {
+            let (mut equal_reader, _) = EqualReader::new(org_reader.by_ref(), 1_000_000_000_000);
+            let mut first = [0; 10];
+            equal_reader.read_exact(&mut first).unwrap();
+        }
+        assert_eq!(org_reader.position(), 10);
     }
 }

@@ -64,6 +64,23 @@ impl<R: Read + Send> SequentialReaderBuilder<R> {
     }
 }
 
+impl<R: Read + Send> SequentialReader<R> {
+    /// Patched for `accounts` (PATCHES.md, patch 8): waits for this reader's
+    /// turn, then lends the shared reader, so that the connection can set the
+    /// deadline of the request it is about to read (and not of the one before,
+    /// whose body may still be being read).
+    pub fn inner_mut(&mut self) -> &mut R {
+        if let SequentialReaderInner::Waiting(recv) = &mut self.inner {
+            let reader = recv.recv().unwrap();
+            self.inner = SequentialReaderInner::MyTurn(reader);
+        }
+        match &mut self.inner {
+            SequentialReaderInner::MyTurn(reader) => reader,
+            _ => unreachable!(),
+        }
+    }
+}
+
 impl<W: Write + Send> SequentialWriterBuilder<W> {
     pub fn new(writer: W) -> SequentialWriterBuilder<W> {
         SequentialWriterBuilder {
@@ -170,5 +187,27 @@ where
 {
     fn drop(&mut self) {
         self.on_finish.send(()).ok();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::SequentialReaderBuilder;
+    use std::io::{Cursor, Read};
+
+    /// Patch 8 (PATCHES.md): the next reader gets the shared reader where
+    /// the one before left it, and only once that one is done.
+    #[test]
+    fn inner_mut_lends_the_reader_once_the_previous_one_is_done() {
+        let mut builder = SequentialReaderBuilder::new(Cursor::new(b"headbody".to_vec()));
+        let mut first = builder.next().unwrap();
+        let mut second = builder.next().unwrap();
+        let mut head = [0; 4];
+        first.read_exact(&mut head).unwrap();
+        drop(first);
+        assert_eq!(second.inner_mut().position(), 4);
+        let mut rest = String::new();
+        second.read_to_string(&mut rest).unwrap();
+        assert_eq!(rest, "body");
     }
 }

@@ -25,3 +25,35 @@ impl TaskPool {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::TaskPool;
+    use std::sync::mpsc;
+    use std::time::Duration;
+
+    /// Patch 1 (PATCHES.md): every task runs at once, on a thread of its
+    /// own, however many others are still running.
+    #[test]
+    fn every_task_runs_at_once_while_the_others_are_still_running() {
+        let pool = TaskPool::new();
+        let (started, starts) = mpsc::channel();
+        let (release, released) = mpsc::channel::<()>();
+        let released = std::sync::Arc::new(std::sync::Mutex::new(released));
+        for i in 0..16 {
+            let started = started.clone();
+            let released = std::sync::Arc::clone(&released);
+            pool.spawn(Box::new(move || {
+                started.send(i).unwrap();
+                // Held until the test lets go: the next task must not wait.
+                let _ = released.lock().unwrap().recv();
+            }));
+        }
+        for _ in 0..16 {
+            starts
+                .recv_timeout(Duration::from_secs(10))
+                .expect("a task waited for another to finish");
+        }
+        drop(release);
+    }
+}
