@@ -307,9 +307,11 @@ fn confirm_on_terminal(question: &str) -> Result<bool, String> {
 }
 
 fn backup(config: &Config, target: &Path) -> Result<(), String> {
-    if target.exists() {
+    // `symlink_metadata`, not `exists`: a dangling symbolic link "does not
+    // exist", yet writing through it creates a file wherever it points.
+    if target.symlink_metadata().is_ok() {
         return Err(format!(
-            "{} already exists; choose a new file",
+            "{} already exists (or is a symbolic link); choose a new file",
             target.display()
         ));
     }

@@ -40,7 +40,10 @@ pub fn run(config: Config) -> Result<(), String> {
             config.bcrypt_cost
         );
     }
-    open_store(&config)?.migrate().map_err(|e| e.to_string())?;
+    // Every other connection is opened from this one, so they all share
+    // what it learns about whether the file can be written (`/health`).
+    let mut first = open_store(&config)?;
+    first.migrate().map_err(|e| e.to_string())?;
     let listener = bind(config.listen)
         .map_err(|e| format!("ACCOUNTS_LISTEN: cannot listen on {}: {e}", config.listen))?;
     let bound = listener.local_addr().map_err(|e| e.to_string())?;
@@ -57,14 +60,15 @@ pub fn run(config: Config) -> Result<(), String> {
     log::info!("listening on {bound}");
     let shutdown = Arc::new(AtomicBool::new(false));
     let waker = MailWaker::default();
-    start_mail_sender(&config, waker.clone(), Arc::clone(&shutdown))?;
-    start_pruner(&config)?;
+    start_mail_sender(&config, &first, waker.clone(), Arc::clone(&shutdown))?;
+    start_pruner(&config, &first)?;
     let workers = config.workers;
     let app = Arc::new(App::new(config, &secret, waker.clone()));
     let failed = Arc::new(AtomicBool::new(false));
     let handles = (0..workers)
-        .map(|i| start_worker(i, &app, &server, &shutdown, &failed))
+        .map(|i| start_worker(i, &app, &first, &server, &shutdown, &failed))
         .collect::<Result<Vec<_>, _>>()?;
+    drop(first);
     watch_signals(
         signals,
         Arc::clone(&server),
@@ -94,6 +98,12 @@ fn open_store(config: &Config) -> Result<Store, String> {
         .map_err(|e| format!("ACCOUNTS_DB: {}: {e}", config.db_path.display()))
 }
 
+fn another_connection(config: &Config, first: &Store) -> Result<Store, String> {
+    first
+        .another_connection()
+        .map_err(|e| format!("ACCOUNTS_DB: {}: {e}", config.db_path.display()))
+}
+
 /// A listening socket that can be bound again at once after a stop or a
 /// kill (`SO_REUSEADDR`). Connection timeouts and the connection cap are set
 /// by the (patched) tiny_http on each accepted connection: set on the
@@ -110,11 +120,12 @@ fn bind(addr: SocketAddr) -> std::io::Result<TcpListener> {
 fn start_worker(
     index: usize,
     app: &Arc<App>,
+    first: &Store,
     server: &Arc<tiny_http::Server>,
     shutdown: &Arc<AtomicBool>,
     failed: &Arc<AtomicBool>,
 ) -> Result<JoinHandle<()>, String> {
-    let mut store = open_store(&app.config)?;
+    let mut store = another_connection(&app.config, first)?;
     let (app, server, shutdown, failed) = (
         Arc::clone(app),
         Arc::clone(server),
@@ -146,10 +157,11 @@ fn start_worker(
 
 fn start_mail_sender(
     config: &Config,
+    first: &Store,
     waker: MailWaker,
     shutdown: Arc<AtomicBool>,
 ) -> Result<(), String> {
-    let store = open_store(config)?;
+    let store = another_connection(config, first)?;
     let provider = Provider::from_config(&config.mail);
     let from = config.mail.from.clone();
     thread::Builder::new()
@@ -161,8 +173,8 @@ fn start_mail_sender(
 
 /// Deletes what has expired. Sessions are kept one access lifetime longer
 /// than their last token, so a revoked login's access tokens stay refused.
-fn start_pruner(config: &Config) -> Result<(), String> {
-    let mut store = open_store(config)?;
+fn start_pruner(config: &Config, first: &Store) -> Result<(), String> {
+    let mut store = another_connection(config, first)?;
     let grace = config.access_ttl;
     thread::Builder::new()
         .name("pruner".into())

@@ -3,10 +3,12 @@
 //! Postmark provider, and talks to it over real HTTP.
 
 mod active_flag;
+mod backup_target;
 mod change_password;
 mod cli;
 mod confirm_email;
 mod delete_account;
+mod disk_full;
 mod health;
 mod helpers;
 mod hostile;
