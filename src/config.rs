@@ -185,7 +185,7 @@ impl Config {
         let cookie = CookieConfig::from_env(&env, &public_url)?;
         Ok(Config {
             listen,
-            db_path: PathBuf::from(env.get("ACCOUNTS_DB").unwrap_or("accounts.db")),
+            db_path: env.parse("ACCOUNTS_DB", "accounts.db", parse_db_path)?,
             secret_key: parse_secret_key(&env)?,
             access_ttl: env.parse("ACCOUNTS_ACCESS_TTL", "1d", parse_duration)?,
             refresh_ttl: env.parse("ACCOUNTS_REFRESH_TTL", "10d", parse_duration)?,
@@ -440,6 +440,16 @@ fn parse_secret_key(env: &Env) -> Result<Option<Secret>, ConfigError> {
     }
 }
 
+/// A file name. Empty is refused rather than passed on: SQLite would open a
+/// private temporary database for it, which forgets everything on restart.
+fn parse_db_path(s: &str) -> Result<PathBuf, String> {
+    if s.is_empty() {
+        Err("must name the database file (leave it unset for accounts.db)".into())
+    } else {
+        Ok(PathBuf::from(s))
+    }
+}
+
 fn default_parallelism() -> usize {
     std::thread::available_parallelism().map_or(2, |n| n.get())
 }
@@ -600,6 +610,14 @@ mod tests {
     fn postmark_needs_an_api_key() {
         let err = config(&[("ACCOUNTS_MAIL_PROVIDER", "postmark")]).unwrap_err();
         assert_eq!(err.variable, "ACCOUNTS_MAIL_API_KEY");
+    }
+
+    #[test]
+    fn an_empty_database_path_is_refused() {
+        for value in ["", "  "] {
+            let err = config(&[("ACCOUNTS_DB", value)]).unwrap_err();
+            assert_eq!(err.variable, "ACCOUNTS_DB", "{value:?}");
+        }
     }
 
     #[test]
