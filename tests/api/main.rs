@@ -8,6 +8,7 @@ mod change_password;
 mod cli;
 mod confirm_email;
 mod delete_account;
+mod deployment_files;
 mod disk_full;
 mod health;
 mod helpers;
