@@ -1,7 +1,8 @@
 //! The background thread that empties the outbox.
 //!
 //! [`Sender::deliver_one_due`] is one step: send the oldest due message and
-//! record what happened. [`run_sender`] only sleeps and backs off around it.
+//! record what happened. [`Sender::turn`] adds how long to pause after it,
+//! and [`run_sender`] only repeats turns and sleeps.
 //!
 //! What happened to an attempt is written to the outbox before anything else
 //! is sent. When the store cannot write it (a full disk), the outcome stays
@@ -155,13 +156,15 @@ impl Attempt {
     }
 }
 
-/// The outbox's sender: its own store connection, the transport, and the
-/// outcome of an attempt it could not record yet.
+/// The outbox's sender: its own store connection, the transport, the
+/// outcome of an attempt it could not record yet, and how many storage
+/// errors in a row it met.
 pub struct Sender<T> {
     store: Store,
     transport: T,
     from: String,
     unrecorded: Option<Attempt>,
+    store_failures: u32,
 }
 
 impl<T: Transport> Sender<T> {
@@ -171,6 +174,30 @@ impl<T: Transport> Sender<T> {
             transport,
             from,
             unrecorded: None,
+            store_failures: 0,
+        }
+    }
+
+    /// One turn of the loop: a delivery step at `now`, and how long to
+    /// pause after it. No pause after an attempt (more may be due); until
+    /// the next message is due when nothing is; after a storage error, a
+    /// backoff that doubles with each error in a row.
+    pub fn turn(&mut self, now: u64) -> Duration {
+        match self.deliver_one_due(now) {
+            Ok(Step::Empty) => {
+                self.store_failures = 0;
+                self.idle_wait(now)
+            }
+            Ok(Step::Sent | Step::Retry | Step::Failed) => {
+                self.store_failures = 0;
+                Duration::ZERO
+            }
+            Err(e) => {
+                let pause = store_backoff(self.store_failures);
+                self.store_failures = self.store_failures.saturating_add(1);
+                log::error!("mail sender: {e}; trying again in {}s", pause.as_secs());
+                pause
+            }
         }
     }
 
@@ -233,10 +260,9 @@ fn store_backoff(failures: u32) -> Duration {
     Duration::from_secs(backoff(failures)).min(MAX_STORE_BACKOFF)
 }
 
-/// The sender loop: deliver while anything is due, else sleep until the next
-/// message is due, a handler wakes us, or shutdown. A storage error backs
-/// off; a handler's wake-up ends that wait early, since the write the
-/// handler just committed says the store may be writable again.
+/// The sender loop: turn after turn until shutdown, each pause cut short
+/// by a handler's wake-up. That includes a storage backoff: the handler has
+/// just committed a write, so the store may be writable again.
 pub fn run_sender(
     store: Store,
     provider: Provider,
@@ -245,22 +271,9 @@ pub fn run_sender(
     shutdown: Arc<AtomicBool>,
 ) {
     let mut sender = Sender::new(store, provider, from);
-    let mut failures = 0u32;
     while !shutdown.load(Ordering::Relaxed) {
-        match sender.deliver_one_due(now()) {
-            Ok(step) => {
-                failures = 0;
-                if step == Step::Empty {
-                    waker.wait(sender.idle_wait(now()));
-                }
-            }
-            Err(e) => {
-                let delay = store_backoff(failures);
-                failures = failures.saturating_add(1);
-                log::error!("mail sender: {e}; trying again in {}s", delay.as_secs());
-                waker.wait(delay);
-            }
-        }
+        let pause = sender.turn(now());
+        waker.wait(pause);
     }
 }
 

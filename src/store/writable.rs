@@ -7,7 +7,9 @@
 //! every write remembers whether it failed for lack of space, in a flag that
 //! all connections of the process share, and the health check tries a
 //! one-page write only while that flag is up. The first write that succeeds,
-//! the check's or any other, lowers it.
+//! the check's or any other, lowers it. (A probe can succeed while larger
+//! writes still fail, in space SQLite reuses in its WAL; the next write that
+//! fails raises the flag again.)
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
