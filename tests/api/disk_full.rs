@@ -19,6 +19,8 @@ use crate::helpers::{MAIL_DEADLINE, PASSWORD, TestApp, wait_until};
 
 /// Room for the database and its WAL, small enough to fill in a moment.
 const TMPFS_SIZE: &str = "4m";
+/// Mount points are `<temp dir>/<prefix><test process id>-<n>`.
+const MOUNT_PREFIX: &str = "accounts-full-disk-";
 
 /// A tmpfs mounted on a fresh directory, unmounted and removed on drop.
 struct Tmpfs {
@@ -32,9 +34,10 @@ impl Tmpfs {
             eprintln!("not running as root: cannot mount a tmpfs, skipping the full-disk test");
             return None;
         }
+        unmount_leftovers_of_killed_runs();
         static COUNTER: AtomicU64 = AtomicU64::new(0);
         let path = std::env::temp_dir().join(format!(
-            "accounts-full-disk-{}-{}",
+            "{MOUNT_PREFIX}{}-{}",
             std::process::id(),
             COUNTER.fetch_add(1, Ordering::Relaxed)
         ));
@@ -75,15 +78,36 @@ impl Tmpfs {
 
 impl Drop for Tmpfs {
     fn drop(&mut self) {
-        let unmounted = Command::new("umount")
-            .arg(&self.path)
-            .status()
-            .is_ok_and(|s| s.success());
-        if !unmounted {
-            // Still busy (a server that outlived the test): detach it lazily.
-            let _ = Command::new("umount").arg("-l").arg(&self.path).status();
+        unmount(&self.path);
+    }
+}
+
+fn unmount(path: &Path) {
+    let unmounted = Command::new("umount")
+        .arg(path)
+        .status()
+        .is_ok_and(|s| s.success());
+    if !unmounted {
+        // Still busy (a server that outlived the test): detach it lazily.
+        let _ = Command::new("umount").arg("-l").arg(path).status();
+    }
+    let _ = std::fs::remove_dir(path);
+}
+
+/// A test process killed mid-test (a timeout, Ctrl-C) never runs its drop
+/// guards: unmount what such processes left, found by their dead pid.
+fn unmount_leftovers_of_killed_runs() {
+    let mounts = std::fs::read_to_string("/proc/self/mounts").unwrap_or_default();
+    let prefix = std::env::temp_dir().join(MOUNT_PREFIX);
+    let prefix = prefix.to_string_lossy();
+    for point in mounts.lines().filter_map(|l| l.split(' ').nth(1)) {
+        let Some(rest) = point.strip_prefix(prefix.as_ref()) else {
+            continue;
+        };
+        let pid = rest.split('-').next().unwrap_or("");
+        if !Path::new("/proc").join(pid).exists() {
+            unmount(Path::new(point));
         }
-        let _ = std::fs::remove_dir(&self.path);
     }
 }
 
