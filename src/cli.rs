@@ -285,7 +285,9 @@ fn confirm_on_terminal(question: &str) -> Result<bool, CliError> {
 }
 
 fn backup(config: &Config, target: &Path) -> Result<(), CliError> {
-    if target.exists() {
+    // `symlink_metadata`, not `exists`: a dangling symbolic link "does not
+    // exist", yet writing through it creates a file wherever it points.
+    if target.symlink_metadata().is_ok() {
         return Err(CliError::BackupExists(target.to_owned()));
     }
     let store = open(config)?;

@@ -106,9 +106,10 @@ pub fn run(config: Config) -> Result<(), ServerError> {
             config.bcrypt_cost
         );
     }
-    open_store(&config)?
-        .migrate()
-        .map_err(ServerError::Migrate)?;
+    // Every other connection is opened from this one, so they all share
+    // what it learns about whether the file can be written (`/health`).
+    let mut first = open_store(&config)?;
+    first.migrate().map_err(ServerError::Migrate)?;
     let listener = bind(config.listen).map_err(|source| ServerError::Listen {
         addr: config.listen,
         source,
@@ -129,14 +130,15 @@ pub fn run(config: Config) -> Result<(), ServerError> {
     log::info!("listening on {bound}");
     let shutdown = Arc::new(AtomicBool::new(false));
     let waker = MailWaker::default();
-    start_mail_sender(&config, waker.clone(), Arc::clone(&shutdown))?;
-    start_pruner(&config)?;
+    start_mail_sender(&config, &first, waker.clone(), Arc::clone(&shutdown))?;
+    start_pruner(&config, &first)?;
     let workers = config.workers;
     let app = Arc::new(App::new(config, &secret, waker.clone()));
     let failed = Arc::new(AtomicBool::new(false));
     let handles = (0..workers)
-        .map(|i| start_worker(i, &app, &server, &shutdown, &failed))
+        .map(|i| start_worker(i, &app, &first, &server, &shutdown, &failed))
         .collect::<Result<Vec<_>, _>>()?;
+    drop(first);
     watch_signals(
         signals,
         Arc::clone(&server),
@@ -181,6 +183,15 @@ fn spawn(
         .map_err(|source| ServerError::Thread { what, source })
 }
 
+fn another_connection(config: &Config, first: &Store) -> Result<Store, ServerError> {
+    first
+        .another_connection()
+        .map_err(|source| ServerError::OpenDatabase {
+            path: config.db_path.clone(),
+            source,
+        })
+}
+
 /// A listening socket that can be bound again at once after a stop or a
 /// kill (`SO_REUSEADDR`). Connection timeouts and the connection cap are set
 /// by the (patched) tiny_http on each accepted connection: set on the
@@ -197,11 +208,12 @@ fn bind(addr: SocketAddr) -> std::io::Result<TcpListener> {
 fn start_worker(
     index: usize,
     app: &Arc<App>,
+    first: &Store,
     server: &Arc<tiny_http::Server>,
     shutdown: &Arc<AtomicBool>,
     failed: &Arc<AtomicBool>,
 ) -> Result<JoinHandle<()>, ServerError> {
-    let mut store = open_store(&app.config)?;
+    let mut store = another_connection(&app.config, first)?;
     let (app, server, shutdown, failed) = (
         Arc::clone(app),
         Arc::clone(server),
@@ -232,10 +244,11 @@ fn start_worker(
 
 fn start_mail_sender(
     config: &Config,
+    first: &Store,
     waker: MailWaker,
     shutdown: Arc<AtomicBool>,
 ) -> Result<(), ServerError> {
-    let store = open_store(config)?;
+    let store = another_connection(config, first)?;
     let provider = Provider::from_config(&config.mail);
     let from = config.mail.from.clone();
     spawn("mail-sender", "the mail sender", move || {
@@ -246,8 +259,8 @@ fn start_mail_sender(
 
 /// Deletes what has expired. Sessions are kept one access lifetime longer
 /// than their last token, so a revoked login's access tokens stay refused.
-fn start_pruner(config: &Config) -> Result<(), ServerError> {
-    let mut store = open_store(config)?;
+fn start_pruner(config: &Config, first: &Store) -> Result<(), ServerError> {
+    let mut store = another_connection(config, first)?;
     let grace = config.access_ttl.as_secs();
     spawn("pruner", "the pruner", move || {
         loop {

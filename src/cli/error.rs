@@ -107,7 +107,11 @@ impl fmt::Display for CliError {
             CliError::OpenDatabase { path, source } => write!(f, "{}: {source}", path.display()),
             CliError::Store(e) => e.fmt(f),
             CliError::BackupExists(path) => {
-                write!(f, "{} already exists; choose a new file", path.display())
+                write!(
+                    f,
+                    "{} already exists (or is a symbolic link); choose a new file",
+                    path.display()
+                )
             }
             CliError::BackupUnopenable(e) => write!(f, "the backup does not open: {e}"),
             CliError::BackupUnreadable(e) => write!(f, "the backup cannot be read: {e}"),

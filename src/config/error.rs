@@ -20,6 +20,9 @@ pub struct ConfigError {
 /// secrets, whose problems never carry it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Problem {
+    /// An empty file name, which SQLite would take as a private temporary
+    /// database that forgets everything on restart.
+    EmptyPath,
     /// Not an `address:port` socket address.
     NotAnAddress,
     /// The signing key is shorter than [`MIN_SECRET_KEY_BYTES`].
@@ -70,6 +73,9 @@ impl std::error::Error for ConfigError {}
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
+            Problem::EmptyPath => {
+                f.write_str("must name the database file (leave it unset for accounts.db)")
+            }
             Problem::NotAnAddress => f.write_str("expected an address such as 127.0.0.1:8000"),
             Problem::SecretKeyTooShort => {
                 write!(f, "must be at least {MIN_SECRET_KEY_BYTES} bytes long")

@@ -12,9 +12,9 @@ use super::setting::Parse::{Trimmed, Verbatim};
 use super::setting::Setting;
 use super::setting::Show::{self, Value};
 use super::values::{
-    absolute_url, available_cpus, base_url, boolean, count, deadline, duration, limit, on_off,
-    one_of, optional, or_computed, origins, proxies, secret_key, sender, show_limit, show_seconds,
-    socket_address,
+    absolute_url, available_cpus, base_url, boolean, count, deadline, duration, file_path, limit,
+    on_off, one_of, optional, or_computed, origins, proxies, secret_key, sender, show_limit,
+    show_seconds, socket_address,
 };
 use super::{MailProvider, Problem, SameSite};
 use crate::secret::Secret;
@@ -31,8 +31,8 @@ pub static SETTINGS: &[Setting] = &[
     Setting {
         name: "ACCOUNTS_DB",
         default: Text("accounts.db"),
-        help: "SQLite database file (created if missing).",
-        parse: Trimmed(|c, v| set(&mut c.db_path, Ok(v.into()))),
+        help: "SQLite database file (created if missing). An empty value stops start-up.",
+        parse: Trimmed(|c, v| set(&mut c.db_path, file_path(v))),
         show: Value(|c| c.db_path.display().to_string()),
     },
     Setting {

@@ -226,3 +226,11 @@ fn the_example_environment_file_lists_every_setting_with_its_default() {
         }
     }
 }
+
+#[test]
+fn an_empty_database_path_is_refused() {
+    for value in ["", "  "] {
+        let err = config(&[("ACCOUNTS_DB", value)]).unwrap_err();
+        assert_eq!(err.variable, "ACCOUNTS_DB", "{value:?}");
+    }
+}

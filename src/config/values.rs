@@ -50,6 +50,16 @@ pub fn limit(s: &str) -> Result<Limit, Problem> {
 }
 
 /// A whole number from `min` to `max`.
+/// A file name; empty is refused rather than passed on (SQLite would open a
+/// private temporary database for it).
+pub fn file_path(s: &str) -> Result<std::path::PathBuf, Problem> {
+    if s.is_empty() {
+        Err(Problem::EmptyPath)
+    } else {
+        Ok(s.into())
+    }
+}
+
 /// A duration of at least a second: a deadline of zero would refuse every
 /// request.
 pub fn deadline(s: &str) -> Result<Duration, Problem> {

@@ -10,6 +10,7 @@
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation, decode, encode};
 use serde::{Deserialize, Serialize};
 
+use super::now;
 use super::random::{RandomError, random_hex};
 use crate::secret::Secret;
 
@@ -167,6 +168,12 @@ impl TokenKeys {
         let data = decode::<IncomingClaims>(token, &self.decoding, &self.validation)
             .map_err(|e| TokenError::Invalid(e.to_string()))?;
         let claims = data.claims;
+        // Valid only before `exp` (RFC 7519 4.1.4; SimpleJWT refuses
+        // `exp <= now` too). jsonwebtoken, even with zero leeway, accepts a
+        // token in the very second it expires.
+        if claims.exp <= now() {
+            return Err(TokenError::Invalid("expired".into()));
+        }
         let token_type = match claims.token_type.as_str() {
             "access" => TokenType::Access,
             "refresh" => TokenType::Refresh,
@@ -250,6 +257,25 @@ mod tests {
                 99,
             )
             .unwrap();
+        assert!(matches!(
+            keys().verify(&issued.token, None),
+            Err(TokenError::Invalid(_))
+        ));
+    }
+
+    #[test]
+    fn a_token_is_expired_in_the_second_of_its_exp() {
+        let now = now();
+        let issued = keys()
+            .issue(
+                TokenType::Access,
+                1,
+                &Family::generate().unwrap(),
+                now - 60,
+                60,
+            )
+            .unwrap();
+        assert_eq!(issued.exp, now);
         assert!(matches!(
             keys().verify(&issued.token, None),
             Err(TokenError::Invalid(_))

@@ -55,6 +55,10 @@ pub enum ApiError {
     Throttled(u64),
     /// 503: the hashing lane is full or the database is locked.
     Overloaded,
+    /// 503: the disk has no room for the write this request needs. Not the
+    /// client's fault and not a bug: it passes when an operator frees space,
+    /// so the client is told to come back later, not that the server broke.
+    StorageFull,
     /// 500: a bug or an I/O failure; the text is logged, never sent.
     Internal(String),
 }
@@ -126,14 +130,25 @@ impl ApiError {
                 &format!("Request was throttled. Expected available in {secs} seconds."),
             )
             .with_header("Retry-After", secs.to_string()),
-            ApiError::Overloaded => Reply::detail(503, "The service is busy. Try again shortly.")
-                .with_header("Retry-After", "1".to_string()),
+            ApiError::Overloaded => busy(1),
+            ApiError::StorageFull => busy(STORAGE_FULL_RETRY_AFTER_SECS),
             ApiError::Internal(cause) => {
                 log::error!("internal error: {cause}");
                 Reply::detail(500, "A server error occurred.")
             }
         }
     }
+}
+
+/// How long a client is asked to wait when the disk is full: freeing space
+/// takes an operator, so retrying every second would only repeat the work
+/// (a password hash, for a registration) that precedes the refused write.
+const STORAGE_FULL_RETRY_AFTER_SECS: u64 = 30;
+
+/// 503 with the contract's body, for a condition that passes by itself.
+fn busy(retry_after_secs: u64) -> Reply {
+    Reply::detail(503, "The service is busy. Try again shortly.")
+        .with_header("Retry-After", retry_after_secs.to_string())
 }
 
 /// SimpleJWT's authentication failures carry a `WWW-Authenticate` challenge.
@@ -155,7 +170,10 @@ impl From<BodyError> for ApiError {
 
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> ApiError {
-        if e.is_busy() {
+        if let StoreError::NoSpace { .. } = e {
+            log::error!("{e}");
+            ApiError::StorageFull
+        } else if e.is_busy() {
             log::warn!("{e}");
             ApiError::Overloaded
         } else {

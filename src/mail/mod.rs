@@ -10,7 +10,7 @@ mod postmark;
 mod sender;
 
 pub use postmark::Postmark;
-pub use sender::{MailWaker, Step, deliver_one_due, run_sender};
+pub use sender::{MailWaker, Sender, Step, Transport, run_sender};
 
 use crate::config::{MailConfig, MailProvider};
 use crate::store::OutboxRow;

@@ -3,17 +3,21 @@
 //! Writes that a client is told succeeded run in `BEGIN IMMEDIATE`
 //! transactions with `synchronous=FULL`, so a 201 or 200 survives a SIGKILL
 //! (or power loss) the next instant. Each submodule owns the queries of one
-//! table family; everything goes through cached prepared statements.
+//! table family; everything goes through cached prepared statements. A write
+//! the disk has no room for is a [`StoreError::NoSpace`], which callers can
+//! answer as a passing condition rather than a bug (see `writable.rs`).
 
+mod backup;
 mod one_time;
 mod outbox;
 mod sessions;
 #[cfg(test)]
 mod test_support;
 mod users;
+mod writable;
 
 use std::fmt;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
@@ -22,6 +26,7 @@ pub use one_time::{ConsumeOutcome, OneTimeRow};
 pub use outbox::OutboxRow;
 pub use sessions::{NewSession, RefreshRow};
 pub use users::{NewUser, RegisterOutcome, UserAndSession};
+use writable::{WriteHealth, is_out_of_space};
 
 /// The schema applied to a new file (version 1).
 const SCHEMA: &str = include_str!("../../schema.sql");
@@ -35,6 +40,20 @@ pub enum StoreError {
     Sqlite {
         context: &'static str,
         source: rusqlite::Error,
+    },
+    /// A write found no room on the disk (`SQLITE_FULL`, or an I/O error on
+    /// writing or syncing, as a quota reports it). Nothing was changed; the
+    /// same write succeeds once space is freed.
+    NoSpace {
+        context: &'static str,
+        source: rusqlite::Error,
+    },
+    /// The backup target could not be created as a new private file: it
+    /// exists (a symbolic link, even a dangling one, counts) or the
+    /// directory refused.
+    BackupTarget {
+        path: PathBuf,
+        source: std::io::Error,
     },
     /// The file was written by a newer version of the service.
     TooNew { found: i64 },
@@ -55,6 +74,16 @@ impl fmt::Display for StoreError {
             StoreError::Sqlite { context, source } => {
                 write!(f, "database error while {context}: {source}")
             }
+            StoreError::NoSpace { context, source } => {
+                write!(f, "the disk refused a write while {context}: {source}")
+            }
+            StoreError::BackupTarget { path, source } => {
+                write!(
+                    f,
+                    "cannot create {} as a new file: {source}",
+                    path.display()
+                )
+            }
             StoreError::TooNew { found } => write!(
                 f,
                 "the database has schema version {found}, newer than this binary's {SCHEMA_VERSION}; \
@@ -67,7 +96,8 @@ impl fmt::Display for StoreError {
 impl std::error::Error for StoreError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
-            StoreError::Sqlite { source, .. } => Some(source),
+            StoreError::Sqlite { source, .. } | StoreError::NoSpace { source, .. } => Some(source),
+            StoreError::BackupTarget { source, .. } => Some(source),
             StoreError::TooNew { .. } => None,
         }
     }
@@ -80,7 +110,13 @@ pub(crate) trait Context<T> {
 
 impl<T> Context<T> for Result<T, rusqlite::Error> {
     fn context(self, context: &'static str) -> Result<T, StoreError> {
-        self.map_err(|source| StoreError::Sqlite { context, source })
+        self.map_err(|source| {
+            if is_out_of_space(&source) {
+                StoreError::NoSpace { context, source }
+            } else {
+                StoreError::Sqlite { context, source }
+            }
+        })
     }
 }
 
@@ -104,12 +140,26 @@ fn create_private(path: &Path) {
 /// One connection to the database, owned by one thread.
 pub struct Store {
     conn: Connection,
+    path: PathBuf,
+    writes: WriteHealth,
 }
 
 impl Store {
     /// Opens (creating if needed) the database file and applies the pragmas
     /// every connection needs. Call [`Store::migrate`] once at start-up.
     pub fn open(path: &Path) -> Result<Store, StoreError> {
+        Store::open_sharing(path, WriteHealth::default())
+    }
+
+    /// Another connection to the same file, sharing what this one knows
+    /// about whether the file can be written: open every connection of a
+    /// process from the first, so `/health` on any worker sees a write that
+    /// failed on another.
+    pub fn another_connection(&self) -> Result<Store, StoreError> {
+        Store::open_sharing(&self.path, self.writes.clone())
+    }
+
+    fn open_sharing(path: &Path, writes: WriteHealth) -> Result<Store, StoreError> {
         create_private(path);
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
             | OpenFlags::SQLITE_OPEN_CREATE
@@ -128,7 +178,11 @@ impl Store {
         )
         .context("configuring the connection")?;
         conn.set_prepared_statement_cache_capacity(64);
-        Ok(Store { conn })
+        Ok(Store {
+            conn,
+            path: path.to_path_buf(),
+            writes,
+        })
     }
 
     /// Brings the file to this binary's schema version.
@@ -153,16 +207,46 @@ impl Store {
 
     /// Answers whether the database can be read (for `/health`): a read of
     /// the schema, which opens a read transaction on the file.
-    pub fn ping(&self) -> Result<(), StoreError> {
+    fn ping(&self) -> Result<(), StoreError> {
         self.conn
             .prepare_cached("SELECT count(*) FROM sqlite_schema")
             .and_then(|mut s| s.query_row([], |_| Ok(())))
             .context("pinging the database")
     }
 
+    /// Whether the database answers, for `/health`: a read of the schema,
+    /// and, only while the last write of this process failed for lack of
+    /// space, a one-page write (see `writable.rs` for why not always).
+    pub fn check_health(&mut self) -> Result<(), StoreError> {
+        self.ping()?;
+        if self.writes.failing() {
+            // Rewrites the schema version with its own value: one page, no
+            // schema change, and the same fsync every real write pays.
+            self.write("probing whether the database can be written", |tx| {
+                tx.pragma_update(None, "user_version", SCHEMA_VERSION)
+            })?;
+        }
+        Ok(())
+    }
+
     /// Runs `f` in a `BEGIN IMMEDIATE` transaction and commits it: the write
     /// lock is taken up front, so a read that later writes cannot deadlock.
+    /// Whether it ran out of space is remembered for [`Store::check_health`].
     pub(crate) fn write<T>(
+        &mut self,
+        context: &'static str,
+        f: impl FnOnce(&Transaction<'_>) -> Result<T, rusqlite::Error>,
+    ) -> Result<T, StoreError> {
+        let result = self.try_write(context, f);
+        match &result {
+            Ok(_) => self.writes.record(false),
+            Err(StoreError::NoSpace { .. }) => self.writes.record(true),
+            Err(_) => {}
+        }
+        result
+    }
+
+    fn try_write<T>(
         &mut self,
         context: &'static str,
         f: impl FnOnce(&Transaction<'_>) -> Result<T, rusqlite::Error>,
@@ -174,18 +258,6 @@ impl Store {
         let value = f(&tx).context(context)?;
         tx.commit().context(context)?;
         Ok(value)
-    }
-
-    /// Copies the live database to `target` with SQLite's online backup.
-    pub fn backup_to(&self, target: &Path) -> Result<(), StoreError> {
-        // The copy holds password hashes too: owner-only, like the original.
-        create_private(target);
-        let mut dest = Connection::open(target).context("creating the backup file")?;
-        let backup =
-            rusqlite::backup::Backup::new(&self.conn, &mut dest).context("starting the backup")?;
-        backup
-            .run_to_completion(256, Duration::from_millis(5), None)
-            .context("copying the database")
     }
 
     /// Deletes tokens, sessions and one-time tokens past their expiry.
@@ -218,6 +290,17 @@ pub(crate) fn end_old_credentials(
 ) -> rusqlite::Result<()> {
     sessions::revoke_all(tx, user_id, now)?;
     one_time::void_reset_links(tx, user_id)
+}
+
+#[cfg(test)]
+impl Store {
+    /// Makes every later write of this connection fail (`PRAGMA
+    /// query_only`), or work again: a store that cannot record anything.
+    pub(crate) fn refuse_writes(&self, refuse: bool) {
+        self.conn
+            .pragma_update(None, "query_only", refuse)
+            .expect("PRAGMA query_only");
+    }
 }
 
 #[cfg(test)]

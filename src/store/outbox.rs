@@ -108,3 +108,11 @@ impl Store {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+impl Store {
+    /// Queues a mail on its own, as the writes that cause one do.
+    pub(crate) fn queue_mail(&mut self, mail: &Mail, now: u64) -> Result<(), StoreError> {
+        self.write("queueing a mail", |tx| enqueue(tx, mail, now))
+    }
+}

@@ -3,6 +3,7 @@
 //! database and a fake Postmark provider, and talks to it over real HTTP.
 
 mod active_flag;
+mod backup_target;
 mod body_limits;
 mod change_password;
 mod cli;
@@ -11,6 +12,8 @@ mod connection_limits;
 mod cors_and_cookie;
 mod csrf;
 mod delete_account;
+mod deployment_files;
+mod disk_full;
 mod django_hashes;
 mod forged_tokens;
 mod framing;
@@ -36,8 +39,10 @@ mod routing;
 mod security_headers;
 mod signing_key;
 mod slow_clients;
+mod startup;
 mod throttling;
 mod token;
+mod token_expiry;
 mod user;
 mod verify;
 mod verify_standing;

@@ -1,4 +1,5 @@
-//! `GET /health`: 200 when the database answers, 503 otherwise.
+//! `GET /health`: 200 when the database answers, 503 otherwise, including
+//! while the disk has no room for a write (see `Store::check_health`).
 
 use serde_json::json;
 
@@ -7,7 +8,7 @@ use crate::http::error::ApiError;
 use crate::http::response::Reply;
 
 pub fn get(ctx: &mut Ctx<'_>) -> Result<Reply, ApiError> {
-    match ctx.store.ping() {
+    match ctx.store.check_health() {
         Ok(()) => Ok(Reply::json(200, &json!({"status": "ok"}))),
         Err(e) => {
             log::error!("health check failed: {e}");
