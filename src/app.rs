@@ -3,6 +3,7 @@
 
 use crate::config::Config;
 use crate::domain::jwt::TokenKeys;
+use crate::domain::random::{RandomError, random_hex};
 use crate::hashing::PasswordHasher;
 use crate::mail::MailWaker;
 use crate::secret::Secret;
@@ -49,5 +50,15 @@ impl App {
             throttles,
             config,
         }
+    }
+
+    /// The state of an operator command (`accounts user ...`): the server's
+    /// settings and a hashing lane like its, so passwords are hashed alike.
+    /// Operator commands never sign or check a token, so the signing key is
+    /// a random one that never leaves the process (and the key file is left
+    /// alone).
+    pub fn for_operator(config: Config) -> Result<App, RandomError> {
+        let unused_key = Secret::from(random_hex::<32>()?.as_str());
+        Ok(App::new(config, &unused_key, MailWaker::default()))
     }
 }

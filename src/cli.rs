@@ -8,11 +8,13 @@ mod error;
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::Path;
 
+use crate::accounts::register::{self, Confirmation, NewAccount, Registered};
+use crate::accounts::{account, confirm, password};
+use crate::app::App;
 use crate::config::Config;
-use crate::domain::password::{self, NewPassword};
-use crate::domain::{Email, User, Username, now};
+use crate::domain::{Email, NewPassword, User, Username};
 use crate::server;
-use crate::store::{NewUser, RegisterOutcome, Store};
+use crate::store::Store;
 pub use error::CliError;
 
 /// `println!` that ignores a closed stdout (`accounts user list | head`)
@@ -120,9 +122,9 @@ fn user_command(args: &[&str]) -> Result<(), CliError> {
     let config = load_config()?;
     let mut store = open(&config)?;
     match args {
-        ["create", email, flags @ ..] => create_user(&config, &mut store, email, flags),
+        ["create", email, flags @ ..] => create_user(config, &mut store, email, flags),
         ["list"] => {
-            for user in store.all_users()? {
+            for user in account::list(&store)? {
                 say!("{}", summary(&user));
             }
             Ok(())
@@ -141,14 +143,14 @@ fn user_command(args: &[&str]) -> Result<(), CliError> {
         }
         ["confirm", email] => {
             let user = find(&store, email)?;
-            store.set_email_confirmed(user.id)?;
+            confirm::confirm_by_operator(&mut store, &user)?;
             say!("confirmed {}", user.email);
             Ok(())
         }
         ["deactivate", email] | ["activate", email] => {
             let active = args[0] == "activate";
             let user = find(&store, email)?;
-            store.set_active(user.id, active, now())?;
+            account::set_active(&mut store, &user, active)?;
             say!(
                 "{} {}",
                 if active { "activated" } else { "deactivated" },
@@ -158,8 +160,9 @@ fn user_command(args: &[&str]) -> Result<(), CliError> {
         }
         ["set-password", email] => {
             let user = find(&store, email)?;
-            let hash = read_new_password(config.bcrypt_cost)?;
-            store.replace_password(user.id, &hash, None, now())?;
+            let new = read_new_password()?;
+            let app = App::for_operator(config)?;
+            password::set_by_operator(&app, &mut store, &user, &new)?;
             say!("password set for {}; every session ended", user.email);
             Ok(())
         }
@@ -176,7 +179,7 @@ fn user_command(args: &[&str]) -> Result<(), CliError> {
             {
                 return Err(CliError::NotDeleted);
             }
-            store.delete_user(user.id)?;
+            account::delete_by_operator(&mut store, &user)?;
             say!("deleted {}", user.email);
             Ok(())
         }
@@ -185,16 +188,16 @@ fn user_command(args: &[&str]) -> Result<(), CliError> {
 }
 
 fn create_user(
-    config: &Config,
+    config: Config,
     store: &mut Store,
     email: &str,
     flags: &[&str],
 ) -> Result<(), CliError> {
-    let email = Email::parse(email).map_err(|e| CliError::invalid(email, e.message()))?;
-    let (mut username, mut confirmed, mut rest) = (None, false, flags);
+    let email = parse_email(email)?;
+    let (mut username, mut confirmation, mut rest) = (None, Confirmation::Later, flags);
     while let Some((flag, tail)) = rest.split_first() {
         match (*flag, tail) {
-            ("--confirmed", _) => (confirmed, rest) = (true, tail),
+            ("--confirmed", _) => (confirmation, rest) = (Confirmation::Confirmed, tail),
             ("--username", [name, tail @ ..]) => {
                 username =
                     Some(Username::parse(name).map_err(|e| CliError::invalid(name, e.message()))?);
@@ -203,33 +206,32 @@ fn create_user(
             _ => return Err(CliError::UnknownOption(flag.to_string())),
         }
     }
-    let (email_taken, username_taken) = store.taken(Some(&email), username.as_ref())?;
-    if email_taken || username_taken {
-        return Err(CliError::Taken {
-            email: email_taken,
-            username: username_taken,
-        });
+    // Refused before the password prompt, not after.
+    let taken = register::taken(store, Some(&email), username.as_ref())?;
+    if taken.any() {
+        return Err(CliError::Taken(taken));
     }
-    let hash = read_new_password(config.bcrypt_cost)?;
-    let new = NewUser {
-        email: &email,
-        username: username.as_ref(),
-        password_hash: &hash,
-        is_email_confirmed: confirmed,
+    let account = NewAccount {
+        email,
+        username,
+        password: read_new_password()?,
     };
-    match store.insert_user(&new, None, now())? {
-        RegisterOutcome::Created(user) => {
+    let app = App::for_operator(config)?;
+    match register::register(&app, store, &account, confirmation)? {
+        Registered::Created(user) => {
             say!("created {}", summary(&user));
             Ok(())
         }
-        RegisterOutcome::Taken { email, username } => Err(CliError::Taken { email, username }),
+        Registered::Taken(taken) => Err(CliError::Taken(taken)),
     }
 }
 
+fn parse_email(email: &str) -> Result<Email, CliError> {
+    Email::parse(email).map_err(|e| CliError::invalid(email, e.message()))
+}
+
 fn find(store: &Store, email: &str) -> Result<User, CliError> {
-    let key = Email::parse(email).map_err(|e| CliError::invalid(email, e.message()))?;
-    store
-        .user_by_email_key(key.key())?
+    account::find(store, &parse_email(email)?)?
         .ok_or_else(|| CliError::NoSuchUser(email.to_string()))
 }
 
@@ -249,8 +251,8 @@ fn summary(user: &User) -> String {
 }
 
 /// Reads a password from a no-echo prompt on a terminal (asked twice), or
-/// one line of stdin otherwise, checks it, and hashes it.
-fn read_new_password(cost: u32) -> Result<String, CliError> {
+/// one line of stdin otherwise, and checks it.
+fn read_new_password() -> Result<NewPassword, CliError> {
     let raw = if std::io::stdin().is_terminal() {
         let first = rpassword::prompt_password("New password: ").map_err(CliError::Terminal)?;
         let again = rpassword::prompt_password("Again: ").map_err(CliError::Terminal)?;
@@ -266,8 +268,7 @@ fn read_new_password(cost: u32) -> Result<String, CliError> {
             .map_err(CliError::ReadPassword)?;
         line.trim_end_matches(['\n', '\r']).to_string()
     };
-    let password = NewPassword::parse(&raw).map_err(CliError::PasswordRefused)?;
-    password::hash(password.as_password(), cost).map_err(CliError::Hashing)
+    NewPassword::parse(&raw).map_err(CliError::PasswordRefused)
 }
 
 fn confirm_on_terminal(question: &str) -> Result<bool, CliError> {

@@ -144,7 +144,7 @@ mod tests {
             fs::metadata(&path).unwrap().permissions().mode() & 0o777,
             0o600
         );
-        assert_eq!(first.len(), 64);
+        assert_eq!(first.expose().len(), 64);
         assert_eq!(load_or_create(&path).unwrap(), first);
     }
 

@@ -1,12 +1,25 @@
 //! `accounts`: sign-up, email confirmation and JWT login in one small binary
 //! with its data in one SQLite file.
 //!
-//! Layers: [`http`] (routing, parsing, responses) calls the [`domain`]
-//! (typed values and rules) and [`store`] (SQLite); [`mail`] delivers the
-//! outbox in the background; [`hashing`] keeps bcrypt on its own lane.
+//! Layers, each calling only the ones below it:
+//!
+//! - [`http`] (routing, request parsing, responses) and [`cli`] (operator
+//!   commands) are the two front doors: they parse input into typed values,
+//!   call an action, and turn its outcome into a reply or a line of output.
+//! - [`accounts`] holds the actions (register, log in, reset a password...):
+//!   one function each, applying the rules and the throttles.
+//! - [`domain`] holds the typed values (`Email`, `Password`, tokens) and
+//!   their rules; [`store`] the SQLite queries.
+//!
+//! Beside them: [`server`] starts and stops the service, [`config`] reads
+//! the settings, [`app`] is the state every request shares, [`mail`]
+//! delivers the outbox in the background, [`hashing`] keeps bcrypt on its
+//! own lane, [`throttle`] counts attempts, and [`client_address`] finds the
+//! address they are counted under.
 
 #![forbid(unsafe_code)]
 
+pub mod accounts;
 pub mod app;
 pub mod cli;
 pub mod client_address;

@@ -8,10 +8,6 @@ use std::fmt;
 pub struct Secret(Vec<u8>);
 
 impl Secret {
-    pub fn new(bytes: Vec<u8>) -> Secret {
-        Secret(bytes)
-    }
-
     /// The raw bytes, for the one place that uses them (signing, a header).
     pub fn expose(&self) -> &[u8] {
         &self.0
@@ -20,14 +16,6 @@ impl Secret {
     /// The secret as text, for HTTP headers; `None` if it is not UTF-8.
     pub fn expose_str(&self) -> Option<&str> {
         std::str::from_utf8(&self.0).ok()
-    }
-
-    pub fn len(&self) -> usize {
-        self.0.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
     }
 }
 

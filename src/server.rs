@@ -23,6 +23,7 @@ use socket2::{Domain, Protocol, Socket, Type};
 use crate::app::App;
 use crate::config::Config;
 use crate::domain::now;
+use crate::http;
 use crate::keyfile::{self, KeyFileError};
 use crate::mail::{MailWaker, Provider, run_sender};
 use crate::secret::Secret;
@@ -115,18 +116,7 @@ pub fn run(config: Config) -> Result<(), ServerError> {
         source,
     })?;
     let bound = listener.local_addr().map_err(ServerError::LocalAddress)?;
-    let timeout = Some(config.read_timeout.max(Duration::from_secs(1)));
-    let limits = tiny_http::ConnectionLimits {
-        read_timeout: timeout,
-        write_timeout: timeout,
-        max_connections: Some(config.max_connections),
-        header_timeout: Some(config.header_timeout),
-        body_timeout: Some(config.body_timeout),
-    };
-    let server = Arc::new(
-        tiny_http::Server::from_listener_with_limits(listener, None, limits)
-            .map_err(ServerError::Http)?,
-    );
+    let server = Arc::new(http::Server::start(listener, &config).map_err(ServerError::Http)?);
     log::info!("listening on {bound}");
     let shutdown = Arc::new(AtomicBool::new(false));
     let waker = MailWaker::default();
@@ -209,7 +199,7 @@ fn start_worker(
     index: usize,
     app: &Arc<App>,
     first: &Store,
-    server: &Arc<tiny_http::Server>,
+    server: &Arc<http::Server>,
     shutdown: &Arc<AtomicBool>,
     failed: &Arc<AtomicBool>,
 ) -> Result<JoinHandle<()>, ServerError> {
@@ -223,8 +213,8 @@ fn start_worker(
     let workers = app.config.workers;
     spawn(&format!("worker-{index}"), "a worker thread", move || {
         loop {
-            match server.recv() {
-                Ok(rq) => crate::http::handle(&app, &mut store, rq),
+            match server.serve_next(&app, &mut store) {
+                Ok(()) => {}
                 Err(_) if shutdown.load(Ordering::SeqCst) => break,
                 Err(e) => {
                     log::error!(
@@ -278,7 +268,7 @@ fn start_pruner(config: &Config, first: &Store) -> Result<(), ServerError> {
 /// On SIGTERM or SIGINT: stop taking requests and let every worker finish.
 fn watch_signals(
     mut signals: Signals,
-    server: Arc<tiny_http::Server>,
+    server: Arc<http::Server>,
     shutdown: Arc<AtomicBool>,
     workers: usize,
     waker: MailWaker,

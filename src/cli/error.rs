@@ -5,7 +5,10 @@ use std::fmt;
 use std::io;
 use std::path::PathBuf;
 
+use crate::accounts;
+use crate::accounts::register::Taken;
 use crate::config::ConfigError;
+use crate::domain::random::RandomError;
 use crate::server::ServerError;
 use crate::store::StoreError;
 
@@ -30,7 +33,7 @@ pub enum CliError {
         message: &'static str,
     },
     /// `user create`: the address or the username belongs to someone.
-    Taken { email: bool, username: bool },
+    Taken(Taken),
     /// No user has the address given.
     NoSuchUser(String),
     /// `user delete` without `--yes` was not confirmed at the prompt.
@@ -39,8 +42,8 @@ pub enum CliError {
     PasswordsDiffer,
     /// The new password breaks the password rules (their messages).
     PasswordRefused(Vec<&'static str>),
-    /// bcrypt failed to hash the new password.
-    Hashing(bcrypt::BcryptError),
+    /// The action itself failed: storage, or hashing the password.
+    Action(accounts::Error),
     /// The terminal could not be prompted or read.
     Terminal(io::Error),
     /// The password could not be read from stdin.
@@ -85,14 +88,14 @@ impl fmt::Display for CliError {
                 write!(f, "unknown option {words:?}; see accounts user --help")
             }
             CliError::InvalidArgument { given, message } => write!(f, "{given:?}: {message}"),
-            CliError::Taken {
+            CliError::Taken(Taken {
                 email: true,
                 username: true,
-            } => f.write_str("the address and the username are already taken"),
-            CliError::Taken { email: true, .. } => {
+            }) => f.write_str("the address and the username are already taken"),
+            CliError::Taken(Taken { email: true, .. }) => {
                 f.write_str("a user with this address already exists")
             }
-            CliError::Taken { .. } => f.write_str("a user with this username already exists"),
+            CliError::Taken(_) => f.write_str("a user with this username already exists"),
             CliError::NoSuchUser(email) => write!(f, "no user has the address {email:?}"),
             CliError::NotDeleted => {
                 f.write_str("not deleted (pass --yes to delete without a prompt)")
@@ -101,7 +104,7 @@ impl fmt::Display for CliError {
             CliError::PasswordRefused(problems) => {
                 write!(f, "password refused: {}", problems.join(" "))
             }
-            CliError::Hashing(e) => write!(f, "hashing failed: {e}"),
+            CliError::Action(e) => e.fmt(f),
             CliError::Terminal(e) => e.fmt(f),
             CliError::ReadPassword(e) => write!(f, "cannot read the password from stdin: {e}"),
             CliError::OpenDatabase { path, source } => write!(f, "{}: {source}", path.display()),
@@ -124,7 +127,7 @@ impl std::error::Error for CliError {
         match self {
             CliError::Config(e) => Some(e),
             CliError::Server(e) => Some(e),
-            CliError::Hashing(e) => Some(e),
+            CliError::Action(e) => Some(e),
             CliError::Terminal(e) | CliError::ReadPassword(e) => Some(e),
             CliError::OpenDatabase { source: e, .. }
             | CliError::Store(e)
@@ -150,5 +153,18 @@ impl From<ServerError> for CliError {
 impl From<StoreError> for CliError {
     fn from(e: StoreError) -> CliError {
         CliError::Store(e)
+    }
+}
+
+impl From<accounts::Error> for CliError {
+    fn from(e: accounts::Error) -> CliError {
+        CliError::Action(e)
+    }
+}
+
+/// Starting an operator's [`App`](crate::app::App) needs a random key.
+impl From<RandomError> for CliError {
+    fn from(e: RandomError) -> CliError {
+        CliError::Action(e.into())
     }
 }

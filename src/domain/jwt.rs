@@ -3,15 +3,13 @@
 //! The claims are exactly SimpleJWT's (`token_type`, `exp`, `iat`, `jti`,
 //! `user_id`) and the key is `ACCOUNTS_SECRET_KEY` as raw bytes, as SimpleJWT
 //! signs with Django's SECRET_KEY, so tokens move between the two services.
-//! Every token of one login shares a family: the first 16 hex characters of
-//! its 32-character `jti`. That is how a logout, given any token of a login,
-//! finds the whole login without an extra claim.
+//! The caller chooses each token's `jti` (its layout belongs to the logins,
+//! `accounts::session`).
 
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation, decode, encode};
 use serde::{Deserialize, Serialize};
 
 use super::now;
-use super::random::{RandomError, random_hex};
 use crate::secret::Secret;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -29,20 +27,6 @@ impl TokenType {
     }
 }
 
-/// The login a token belongs to: 16 hex characters.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct Family(String);
-
-impl Family {
-    pub fn generate() -> Result<Family, RandomError> {
-        random_hex::<8>().map(Family)
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
 /// A token that passed signature, algorithm, expiry and type checks.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct VerifiedToken {
@@ -51,12 +35,6 @@ pub struct VerifiedToken {
     pub iat: u64,
     pub exp: u64,
     pub jti: String,
-}
-
-impl VerifiedToken {
-    pub fn family(&self) -> Family {
-        Family(self.jti.chars().take(16).collect())
-    }
 }
 
 /// A freshly signed token.
@@ -134,16 +112,16 @@ impl TokenKeys {
         }
     }
 
-    /// Signs a token of `token_type` for the user, in the given login.
+    /// Signs a token of `token_type` for the user, valid for `lifetime`
+    /// seconds from `now`.
     pub fn issue(
         &self,
         token_type: TokenType,
         user_id: i64,
-        family: &Family,
+        jti: String,
         now: u64,
         lifetime: u64,
-    ) -> Result<IssuedToken, RandomError> {
-        let jti = format!("{}{}", family.as_str(), random_hex::<8>()?);
+    ) -> IssuedToken {
         let exp = now + lifetime;
         let claims = OutgoingClaims {
             token_type: token_type.as_str(),
@@ -155,7 +133,7 @@ impl TokenKeys {
         let token = encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
             // HS256 signing of a small serde struct cannot fail.
             .expect("HS256 signing never fails");
-        Ok(IssuedToken { token, jti, exp })
+        IssuedToken { token, jti, exp }
     }
 
     /// Checks signature (HS256 only), expiry (no leeway) and claims, and
@@ -212,33 +190,27 @@ mod tests {
         jsonwebtoken::get_current_timestamp()
     }
 
+    /// A token of `token_type` for user 1, issued at `at` for `lifetime`.
+    fn signed(keys: &TokenKeys, token_type: TokenType, at: u64, lifetime: u64) -> IssuedToken {
+        keys.issue(token_type, 1, "ab".repeat(16), at, lifetime)
+    }
+
     #[test]
     fn an_issued_token_verifies_with_its_claims() {
-        let family = Family::generate().unwrap();
-        let issued = keys()
-            .issue(TokenType::Access, 42, &family, now(), 60)
-            .unwrap();
+        let jti = "0123456789abcdef".repeat(2);
+        let issued = keys().issue(TokenType::Access, 42, jti.clone(), now(), 60);
         let v = keys()
             .verify(&issued.token, Some(TokenType::Access))
             .unwrap();
         assert_eq!(v.user_id, 42);
-        assert_eq!(v.jti.len(), 32);
-        assert!(v.jti.chars().all(|c| c.is_ascii_hexdigit()));
-        assert_eq!(v.family(), family);
+        assert_eq!(v.jti, jti);
+        assert_eq!(issued.jti, jti);
         assert_eq!(v.exp - v.iat, 60);
     }
 
     #[test]
     fn the_other_type_is_refused() {
-        let issued = keys()
-            .issue(
-                TokenType::Refresh,
-                1,
-                &Family::generate().unwrap(),
-                now(),
-                60,
-            )
-            .unwrap();
+        let issued = signed(&keys(), TokenType::Refresh, now(), 60);
         assert_eq!(
             keys().verify(&issued.token, Some(TokenType::Access)),
             Err(TokenError::WrongType)
@@ -248,15 +220,7 @@ mod tests {
 
     #[test]
     fn expiry_has_no_leeway() {
-        let issued = keys()
-            .issue(
-                TokenType::Access,
-                1,
-                &Family::generate().unwrap(),
-                now() - 100,
-                99,
-            )
-            .unwrap();
+        let issued = signed(&keys(), TokenType::Access, now() - 100, 99);
         assert!(matches!(
             keys().verify(&issued.token, None),
             Err(TokenError::Invalid(_))
@@ -266,15 +230,7 @@ mod tests {
     #[test]
     fn a_token_is_expired_in_the_second_of_its_exp() {
         let now = now();
-        let issued = keys()
-            .issue(
-                TokenType::Access,
-                1,
-                &Family::generate().unwrap(),
-                now - 60,
-                60,
-            )
-            .unwrap();
+        let issued = signed(&keys(), TokenType::Access, now - 60, 60);
         assert_eq!(issued.exp, now);
         assert!(matches!(
             keys().verify(&issued.token, None),
@@ -285,15 +241,7 @@ mod tests {
     #[test]
     fn another_key_is_refused() {
         let other = TokenKeys::new(&Secret::from("another-key-that-is-long-enough-for-hs256"));
-        let issued = other
-            .issue(
-                TokenType::Access,
-                1,
-                &Family::generate().unwrap(),
-                now(),
-                60,
-            )
-            .unwrap();
+        let issued = signed(&other, TokenType::Access, now(), 60);
         assert!(keys().verify(&issued.token, None).is_err());
     }
 

@@ -4,6 +4,7 @@
 
 pub mod email;
 pub mod jwt;
+pub mod login_name;
 pub mod mail;
 pub mod one_time;
 pub mod password;

@@ -231,9 +231,7 @@ mod tests {
     use super::*;
 
     fn text(fields: &Fields, name: &str) -> Option<String> {
-        fields
-            .optional(name, &mut FieldErrors::default())
-            .map(str::to_string)
+        fields.text(name).ok().map(str::to_string)
     }
 
     #[test]
@@ -244,9 +242,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(text(&f, "email").as_deref(), Some("a@b.co"));
-        let mut errors = FieldErrors::default();
-        assert_eq!(f.optional("n", &mut errors), None);
-        assert!(errors.has("n"));
+        assert!(f.text("n").unwrap_err().has("n"));
     }
 
     #[test]
@@ -356,9 +352,10 @@ mod tests {
         );
         let deep_value = format!("{{\"a\":{}{}}}", "[".repeat(100_000), "]".repeat(100_000));
         let fields = parse(Some("application/json"), deep_value.as_bytes()).unwrap();
-        let mut errors = FieldErrors::default();
-        assert_eq!(fields.optional("a", &mut errors), None);
-        assert!(errors.has("a"), "a nested value is not a string");
+        assert!(
+            fields.text("a").unwrap_err().has("a"),
+            "a nested value is not a string"
+        );
     }
 
     #[test]

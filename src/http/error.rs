@@ -7,7 +7,7 @@ use serde_json::json;
 use super::body::{BodyError, MAX_FIELDS};
 use super::fields::FieldErrors;
 use super::response::Reply;
-use crate::domain::random::RandomError;
+use crate::accounts;
 use crate::hashing::HashError;
 use crate::store::StoreError;
 
@@ -40,11 +40,9 @@ pub enum ApiError {
     InvalidLogin,
     /// 404: no such route.
     NotFound,
-    /// 405: the route exists but not with this method.
-    MethodNotAllowed {
-        method: String,
-        allow: &'static [&'static str],
-    },
+    /// 405: the route exists but not with this method; `allow` lists the
+    /// route's methods.
+    MethodNotAllowed { method: String, allow: String },
     /// 408: the body did not arrive within `ACCOUNTS_READ_TIMEOUT`.
     RequestTimeout,
     /// 413: the body is larger than the limit.
@@ -120,7 +118,7 @@ impl ApiError {
             ApiError::NotFound => Reply::detail(404, "Not found."),
             ApiError::MethodNotAllowed { method, allow } => {
                 Reply::detail(405, &format!("Method \"{method}\" not allowed."))
-                    .with_header("Allow", allow.join(", "))
+                    .with_header("Allow", allow)
             }
             ApiError::RequestTimeout => Reply::detail(408, "Request timed out."),
             ApiError::PayloadTooLarge => Reply::detail(413, "Request body is too large."),
@@ -168,33 +166,34 @@ impl From<BodyError> for ApiError {
     }
 }
 
-impl From<StoreError> for ApiError {
-    fn from(e: StoreError) -> ApiError {
-        if let StoreError::NoSpace { .. } = e {
-            log::error!("{e}");
-            ApiError::StorageFull
-        } else if e.is_busy() {
-            log::warn!("{e}");
-            ApiError::Overloaded
-        } else {
-            ApiError::Internal(e.to_string())
-        }
-    }
-}
-
-impl From<HashError> for ApiError {
-    fn from(e: HashError) -> ApiError {
+/// What an action's failure answers. Refusals an endpoint words its own way
+/// are outcomes of the action, mapped by its handler.
+impl From<accounts::Error> for ApiError {
+    fn from(e: accounts::Error) -> ApiError {
         match e {
-            HashError::Busy => ApiError::Overloaded,
-            HashError::Failed(cause) => {
-                ApiError::Internal(format!("password hashing failed: {cause}"))
-            }
+            accounts::Error::Throttled(secs) => ApiError::Throttled(secs),
+            accounts::Error::AccessTokenInvalid => ApiError::AccessTokenInvalid,
+            accounts::Error::UserNotFound => ApiError::UserNotFound,
+            accounts::Error::UserInactive => ApiError::UserInactive,
+            accounts::Error::TokenInvalid => ApiError::TokenInvalid,
+            accounts::Error::Store(e) => store_failure(e),
+            accounts::Error::Hashing(HashError::Busy) => ApiError::Overloaded,
+            failure @ (accounts::Error::Hashing(HashError::Failed(_))
+            | accounts::Error::Random(_)) => ApiError::Internal(failure.to_string()),
         }
     }
 }
 
-impl From<RandomError> for ApiError {
-    fn from(e: RandomError) -> ApiError {
+/// A full disk and a locked database pass by themselves (503); anything
+/// else is a bug or an I/O failure (500).
+fn store_failure(e: StoreError) -> ApiError {
+    if let StoreError::NoSpace { .. } = e {
+        log::error!("{e}");
+        ApiError::StorageFull
+    } else if e.is_busy() {
+        log::warn!("{e}");
+        ApiError::Overloaded
+    } else {
         ApiError::Internal(e.to_string())
     }
 }

@@ -52,56 +52,61 @@ impl Fields {
         self.get(name).is_some()
     }
 
-    /// A text field that may be absent; a non-text value is recorded as an
+    /// A text field that may be absent; `null` or a non-text value is an
     /// error under `name`.
-    pub fn optional(&self, name: &str, errors: &mut FieldErrors) -> Option<&str> {
-        match self.get(name)? {
-            FieldValue::Text(s) => Some(s),
-            FieldValue::Null => {
-                errors.add(name, NOT_NULL);
-                None
-            }
-            FieldValue::NotText => {
-                errors.add(name, NOT_A_STRING);
-                None
-            }
+    pub fn optional_text(&self, name: &str) -> Result<Option<&str>, FieldErrors> {
+        match self.get(name) {
+            None => Ok(None),
+            Some(FieldValue::Text(s)) => Ok(Some(s)),
+            Some(FieldValue::Null) => Err(FieldErrors::single(name, NOT_NULL)),
+            Some(FieldValue::NotText) => Err(FieldErrors::single(name, NOT_A_STRING)),
         }
     }
 
     /// A text field that must be present.
-    pub fn required(&self, name: &str, errors: &mut FieldErrors) -> Option<&str> {
-        if !self.has(name) {
-            errors.add(name, REQUIRED);
-        }
-        self.optional(name, errors)
+    pub fn text(&self, name: &str) -> Result<&str, FieldErrors> {
+        self.optional_text(name)?
+            .ok_or_else(|| FieldErrors::single(name, REQUIRED))
     }
 
     /// The first present of several accepted names (`oldPassword` or
     /// `old_password`); errors go under `report_as`.
-    pub fn required_any(
-        &self,
-        names: &[&str],
-        report_as: &str,
-        errors: &mut FieldErrors,
-    ) -> Option<&str> {
+    pub fn text_of_any(&self, names: &[&str], report_as: &str) -> Result<&str, FieldErrors> {
         match names.iter().find(|n| self.has(n)) {
-            Some(name) => {
-                let mut own = FieldErrors::default();
-                let value = self.optional(name, &mut own);
-                for (_, messages) in own.0 {
-                    for m in messages {
-                        errors.add(report_as, m);
-                    }
-                }
-                value
-            }
-            None => {
-                errors.add(report_as, REQUIRED);
-                None
-            }
+            Some(name) => self.text(name).map_err(|e| e.under(report_as)),
+            None => Err(FieldErrors::single(report_as, REQUIRED)),
         }
     }
 }
+
+/// The fields of a request checked together: every value if all parsed,
+/// else every field's errors at once, in field order (as DRF reports them).
+pub trait AllFields {
+    type Values;
+    fn all(self) -> Result<Self::Values, FieldErrors>;
+}
+
+macro_rules! all_fields {
+    ($($value:ident: $t:ident),+) => {
+        impl<$($t),+> AllFields for ($(Result<$t, FieldErrors>,)+) {
+            type Values = ($($t,)+);
+
+            fn all(self) -> Result<Self::Values, FieldErrors> {
+                let ($($value,)+) = self;
+                let mut errors = FieldErrors::default();
+                $(let $value = $value.map_err(|e| errors.merge(e)).ok();)+
+                match ($($value,)+) {
+                    ($(Some($value),)+) => Ok(($($value,)+)),
+                    _ => Err(errors),
+                }
+            }
+        }
+    };
+}
+
+all_fields!(a: A, b: B);
+all_fields!(a: A, b: B, c: C);
+all_fields!(a: A, b: B, c: C, d: D);
 
 /// `{"field": ["message", ...]}` in the order the fields were checked.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -126,6 +131,28 @@ impl FieldErrors {
         let mut e = FieldErrors::default();
         e.add(field, message);
         e
+    }
+
+    /// Every message under one field.
+    pub fn many<S: Into<String>>(
+        field: &str,
+        messages: impl IntoIterator<Item = S>,
+    ) -> FieldErrors {
+        let mut e = FieldErrors::default();
+        e.add_all(field, messages);
+        e
+    }
+
+    /// Adds another set of errors after these.
+    pub fn merge(&mut self, other: FieldErrors) {
+        for (field, messages) in other.0 {
+            self.add_all(&field, messages);
+        }
+    }
+
+    /// The same messages, all under `field`.
+    fn under(self, field: &str) -> FieldErrors {
+        FieldErrors::many(field, self.0.into_iter().flat_map(|(_, m)| m))
     }
 
     pub fn has(&self, field: &str) -> bool {
@@ -193,31 +220,43 @@ mod tests {
             ("z".into(), FieldValue::Null),
         ])
         .unwrap();
-        let mut errors = FieldErrors::default();
-        assert_eq!(fields.required("missing", &mut errors), None);
-        assert_eq!(fields.required("n", &mut errors), None);
-        assert_eq!(fields.required("z", &mut errors), None);
+        let errors = (fields.text("missing"), fields.text("n"), fields.text("z"))
+            .all()
+            .unwrap_err();
         assert_eq!(
             serde_json::to_string(&errors).unwrap(),
             r#"{"missing":["This field is required."],"n":["Not a valid string."],"z":["This field may not be null."]}"#
         );
+        assert_eq!(fields.optional_text("missing"), Ok(None));
+    }
+
+    #[test]
+    fn all_fields_give_their_values_when_every_one_parsed() {
+        let fields =
+            Fields::from_pairs(vec![("a".into(), text("1")), ("b".into(), text("2"))]).unwrap();
+        assert_eq!((fields.text("a"), fields.text("b")).all(), Ok(("1", "2")));
     }
 
     #[test]
     fn alternative_names_report_under_one_key() {
-        let fields = Fields::from_pairs(vec![("old_password".into(), text("x"))]).unwrap();
-        let mut errors = FieldErrors::default();
+        let fields = Fields::from_pairs(vec![
+            ("old_password".into(), text("x")),
+            ("new_password".into(), FieldValue::Null),
+        ])
+        .unwrap();
         assert_eq!(
-            fields.required_any(&["oldPassword", "old_password"], "old", &mut errors),
-            Some("x")
+            fields.text_of_any(&["oldPassword", "old_password"], "old"),
+            Ok("x")
         );
-        assert_eq!(
-            fields.required_any(&["newPassword", "new_password"], "new", &mut errors),
-            None
-        );
+        let errors = (
+            fields.text_of_any(&["newPassword", "new_password"], "new"),
+            fields.text_of_any(&["otherPassword"], "other"),
+        )
+            .all()
+            .unwrap_err();
         assert_eq!(
             serde_json::to_string(&errors).unwrap(),
-            r#"{"new":["This field is required."]}"#
+            r#"{"new":["This field may not be null."],"other":["This field is required."]}"#
         );
     }
 }

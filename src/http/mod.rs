@@ -1,5 +1,9 @@
-//! The HTTP layer: reading requests, routing, answering. Handlers live in
-//! `handlers/`, one module per resource; `routes.rs` is the table of them.
+//! The HTTP layer: reading requests, routing, answering. A request goes
+//! down one way: the socket (tiny_http), the route (`routes.rs`), the parse
+//! of its body into a typed request (`requests.rs`), the handler
+//! (`handlers/`, one module per resource), which calls the action in
+//! [`crate::accounts`] and maps its outcome to a reply (`error.rs` for every
+//! failure). Nothing outside this module sees tiny_http.
 
 mod auth;
 pub mod body;
@@ -9,14 +13,17 @@ pub mod fields;
 mod handlers;
 mod pages;
 pub mod request;
+mod requests;
 mod response;
 mod routes;
 
-use std::net::IpAddr;
+use std::net::{IpAddr, TcpListener};
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
+use crate::accounts::ClientAddress;
 use crate::app::App;
+use crate::config::Config;
 use crate::store::Store;
 pub use error::ApiError;
 use request::Incoming;
@@ -32,21 +39,59 @@ pub struct Ctx<'a> {
 
 impl Ctx<'_> {
     /// The client's address, through trusted proxies (for throttling).
-    pub fn client_address(&self) -> String {
+    pub fn client_address(&self) -> ClientAddress {
         let peer = self.req.peer.unwrap_or(IpAddr::from([0, 0, 0, 0]));
         let forwarded = self.req.header_lines("X-Forwarded-For");
         let forwarded = (!forwarded.is_empty()).then(|| forwarded.join(","));
-        self.app
-            .config
-            .trusted_proxies
-            .client_address(peer, forwarded.as_deref())
-            .to_string()
+        ClientAddress::new(
+            self.app
+                .config
+                .trusted_proxies
+                .client_address(peer, forwarded.as_deref()),
+        )
+    }
+}
+
+/// The HTTP server on a bound listener (tiny_http, patched), with the
+/// connection limits of the settings: read and write timeouts, deadlines for
+/// a request's head and body, and a cap on connections beyond which new ones
+/// are closed at once.
+pub struct Server(tiny_http::Server);
+
+impl Server {
+    pub fn start(
+        listener: TcpListener,
+        config: &Config,
+    ) -> Result<Server, Box<dyn std::error::Error + Send + Sync>> {
+        let timeout = Some(config.read_timeout.max(Duration::from_secs(1)));
+        let limits = tiny_http::ConnectionLimits {
+            read_timeout: timeout,
+            write_timeout: timeout,
+            max_connections: Some(config.max_connections),
+            header_timeout: Some(config.header_timeout),
+            body_timeout: Some(config.body_timeout),
+        };
+        tiny_http::Server::from_listener_with_limits(listener, None, limits).map(Server)
+    }
+
+    /// Waits for the next request and answers it. An error means the server
+    /// takes no more requests: it was unblocked for a shutdown, or its
+    /// accept loop stopped at an error it cannot retry.
+    pub fn serve_next(&self, app: &App, store: &mut Store) -> std::io::Result<()> {
+        let request = self.0.recv()?;
+        handle(app, store, request);
+        Ok(())
+    }
+
+    /// Wakes one worker waiting in [`Server::serve_next`] with an error.
+    pub fn unblock(&self) {
+        self.0.unblock();
     }
 }
 
 /// Answers one request. Never panics: a panicking handler is caught here,
 /// logged, and answered with a generic 500, and the worker goes on.
-pub fn handle(app: &App, store: &mut Store, mut rq: tiny_http::Request) {
+fn handle(app: &App, store: &mut Store, mut rq: tiny_http::Request) {
     let started = Instant::now();
     let (reply, route_name) = match catch_unwind(AssertUnwindSafe(|| answer(app, store, &mut rq))) {
         Ok(answered) => answered,
@@ -83,34 +128,31 @@ fn answer(app: &App, store: &mut Store, rq: &mut tiny_http::Request) -> (Reply, 
     // body was read to the end (the rest is never taken for a request), and
     // a kept-alive client should not lose its connection to a 404.
     let read = incoming.read_body(rq);
-    let Some(route) = routes::resolve(&incoming.path) else {
+    let Some(resolved) = routes::resolve(&incoming.path) else {
         return (ApiError::NotFound.into_reply(), "not-found");
     };
+    let route = resolved.route;
     let origin = allowed_origin(app, &incoming);
-    let method = incoming.method.clone();
+    let method = incoming.method.as_str();
     let reply = if method == "OPTIONS" {
-        preflight(&route, origin.is_some())
-    } else if !route.allowed().contains(&method.as_str()) {
-        ApiError::MethodNotAllowed {
-            method,
-            allow: route.allowed(),
-        }
-        .into_reply()
-    } else {
+        preflight(route, origin.is_some())
+    } else if let Some(handler) = resolved.handler(method) {
         read.and_then(|()| {
-            routes::dispatch(
-                &mut Ctx {
-                    app,
-                    store,
-                    req: &incoming,
-                },
-                &route,
-                &method,
-            )
+            handler.call(&mut Ctx {
+                app,
+                store,
+                req: &incoming,
+            })
         })
         .unwrap_or_else(ApiError::into_reply)
+    } else {
+        ApiError::MethodNotAllowed {
+            method: method.to_string(),
+            allow: route.allowed().join(", "),
+        }
+        .into_reply()
     };
-    (with_cors(reply, origin), route.name())
+    (with_cors(reply, origin), route.name)
 }
 
 /// 204 with the route's methods; CORS headers are added for listed origins.

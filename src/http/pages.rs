@@ -42,7 +42,7 @@ pub fn confirmation_link_invalid() -> String {
     )
 }
 
-pub fn reset_form(token: &str, problems: &[String]) -> String {
+pub fn reset_form(token: &str, problems: &[&str]) -> String {
     let errors: String = problems
         .iter()
         .map(|p| format!("<p class=\"error\">{}</p>", escape(p)))

@@ -1,165 +1,297 @@
-//! The whole HTTP contract at a glance: every route, its methods, and the
-//! handler that answers it. Paths answer with and without their trailing
-//! slash; routing comes before authentication, so a wrong method is a 405
-//! even without credentials.
+//! The whole HTTP contract at a glance: every route, declared once with its
+//! name, its path and the handler of each method. The `Allow` header, 405s,
+//! `OPTIONS`, `HEAD` and the route's name in the log are all derived from
+//! that declaration, and a test keeps the README's route list in step.
+//!
+//! Paths answer with and without their trailing slash; routing comes before
+//! authentication, so a wrong method is a 405 even without credentials.
 
 use super::Ctx;
 use super::error::ApiError;
 use super::handlers::{confirm, health, login, password_reset, register, tokens, user};
 use super::response::Reply;
 
-/// A known path (with its parameter, if it has one).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Route {
-    Health,
-    Register,
-    ConfirmEmail,
-    ConfirmEmailLink(String),
-    ResendConfirmation,
-    Token,
-    TokenRefresh,
-    TokenVerify,
-    Login,
-    Logout,
-    LogoutAll,
-    User,
-    ChangePassword,
-    PasswordReset,
-    PasswordResetConfirm,
-    PasswordResetLink(String),
+/// The handler of a fixed path.
+type Plain = fn(&mut Ctx<'_>) -> Result<Reply, ApiError>;
+/// The handler of a path that ends in a token, given the token.
+type WithToken = fn(&mut Ctx<'_>, &str) -> Result<Reply, ApiError>;
+
+/// The segment that stands for a token in a declared path.
+const TOKEN: &str = "{token}/";
+
+/// A route: its name in the log (which must never hold a path's token),
+/// its path as the README writes it, and its handlers by method.
+pub struct Route {
+    pub name: &'static str,
+    pub path: &'static str,
+    methods: Methods,
 }
 
-/// Finds the route of a path, ignoring one trailing slash.
-pub fn resolve(path: &str) -> Option<Route> {
-    let trimmed = path
-        .strip_suffix('/')
-        .filter(|p| !p.is_empty())
-        .unwrap_or(path);
-    let route = match trimmed {
-        "/health" => Route::Health,
-        "/api/register" => Route::Register,
-        "/api/confirm-email" => Route::ConfirmEmail,
-        "/api/resend-confirmation" => Route::ResendConfirmation,
-        "/api/token" => Route::Token,
-        "/api/token/refresh" => Route::TokenRefresh,
-        "/api/token/verify" => Route::TokenVerify,
-        "/api/login" => Route::Login,
-        "/api/logout" => Route::Logout,
-        "/api/logout/all" => Route::LogoutAll,
-        "/api/user" => Route::User,
-        "/api/user/change-password" => Route::ChangePassword,
-        "/api/password-reset" => Route::PasswordReset,
-        "/api/password-reset/confirm" => Route::PasswordResetConfirm,
-        other => {
-            if let Some(token) = parameter(other, "/api/confirm-email/") {
-                Route::ConfirmEmailLink(token)
-            } else if let Some(token) = parameter(other, "/api/password-reset/") {
-                Route::PasswordResetLink(token)
-            } else {
-                return None;
-            }
-        }
-    };
-    Some(route)
-}
-
-/// The single path segment after `prefix`, if that is all there is.
-fn parameter(path: &str, prefix: &str) -> Option<String> {
-    let rest = path.strip_prefix(prefix)?;
-    (!rest.is_empty() && !rest.contains('/')).then(|| rest.to_string())
+/// The handlers of a route, of the shape its path calls for.
+enum Methods {
+    Fixed(&'static [(&'static str, Plain)]),
+    /// The path ends in [`TOKEN`]: one segment, handed to the handler.
+    Token(&'static [(&'static str, WithToken)]),
 }
 
 impl Route {
-    /// The methods the route answers (for `Allow` and 405s).
-    pub fn allowed(&self) -> &'static [&'static str] {
-        match self {
-            Route::Health | Route::ConfirmEmailLink(_) => &["GET", "HEAD", "OPTIONS"],
-            Route::User => &["GET", "HEAD", "DELETE", "OPTIONS"],
-            Route::ChangePassword => &["PUT", "OPTIONS"],
-            Route::PasswordResetLink(_) => &["GET", "HEAD", "POST", "OPTIONS"],
-            _ => &["POST", "OPTIONS"],
+    const fn fixed(
+        name: &'static str,
+        path: &'static str,
+        methods: &'static [(&'static str, Plain)],
+    ) -> Route {
+        Route {
+            name,
+            path,
+            methods: Methods::Fixed(methods),
         }
     }
 
-    /// A stable name for the log, which must never hold a path's token.
-    pub fn name(&self) -> &'static str {
-        match self {
-            Route::Health => "health",
-            Route::Register => "register",
-            Route::ConfirmEmail => "confirm-email",
-            Route::ConfirmEmailLink(_) => "confirm-email-link",
-            Route::ResendConfirmation => "resend-confirmation",
-            Route::Token => "token",
-            Route::TokenRefresh => "token-refresh",
-            Route::TokenVerify => "token-verify",
-            Route::Login => "login",
-            Route::Logout => "logout",
-            Route::LogoutAll => "logout-all",
-            Route::User => "user",
-            Route::ChangePassword => "change-password",
-            Route::PasswordReset => "password-reset",
-            Route::PasswordResetConfirm => "password-reset-confirm",
-            Route::PasswordResetLink(_) => "password-reset-link",
+    const fn token(
+        name: &'static str,
+        path: &'static str,
+        methods: &'static [(&'static str, WithToken)],
+    ) -> Route {
+        Route {
+            name,
+            path,
+            methods: Methods::Token(methods),
         }
     }
 }
 
-/// Calls the handler of `route` for `method` (HEAD runs the GET handler;
-/// tiny_http leaves the body out).
-pub fn dispatch(ctx: &mut Ctx<'_>, route: &Route, method: &str) -> Result<Reply, ApiError> {
-    match (route, method) {
-        (Route::Health, "GET" | "HEAD") => health::get(ctx),
-        (Route::Register, "POST") => register::post(ctx),
-        (Route::ConfirmEmail, "POST") => confirm::post(ctx),
-        (Route::ConfirmEmailLink(token), "GET") => confirm::follow_link(ctx, token),
-        (Route::ConfirmEmailLink(token), "HEAD") => confirm::peek_link(ctx, token),
-        (Route::ResendConfirmation, "POST") => confirm::resend(ctx),
-        (Route::Token, "POST") => tokens::obtain(ctx),
-        (Route::TokenRefresh, "POST") => tokens::refresh(ctx),
-        (Route::TokenVerify, "POST") => tokens::verify(ctx),
-        (Route::Login, "POST") => login::login(ctx),
-        (Route::Logout, "POST") => login::logout(ctx),
-        (Route::LogoutAll, "POST") => login::logout_all(ctx),
-        (Route::User, "GET" | "HEAD") => user::get(ctx),
-        (Route::User, "DELETE") => user::delete(ctx),
-        (Route::ChangePassword, "PUT") => user::change_password(ctx),
-        (Route::PasswordReset, "POST") => password_reset::request(ctx),
-        (Route::PasswordResetConfirm, "POST") => password_reset::confirm(ctx),
-        (Route::PasswordResetLink(token), "GET" | "HEAD") => password_reset::form(ctx, token),
-        (Route::PasswordResetLink(token), "POST") => password_reset::submit_form(ctx, token),
-        _ => Err(ApiError::MethodNotAllowed {
-            method: method.to_string(),
-            allow: route.allowed(),
-        }),
+#[rustfmt::skip]
+static ROUTES: &[Route] = &[
+    Route::fixed("health", "/health", &[("GET", health::get)]),
+    Route::fixed("register", "/api/register/", &[("POST", register::post)]),
+    Route::token("confirm-email-link", "/api/confirm-email/{token}/", &[("GET", confirm::follow_link), ("HEAD", confirm::peek_link)]),
+    Route::fixed("confirm-email", "/api/confirm-email/", &[("POST", confirm::post)]),
+    Route::fixed("resend-confirmation", "/api/resend-confirmation/", &[("POST", confirm::resend)]),
+    Route::fixed("token", "/api/token/", &[("POST", tokens::obtain)]),
+    Route::fixed("token-refresh", "/api/token/refresh/", &[("POST", tokens::refresh)]),
+    Route::fixed("token-verify", "/api/token/verify/", &[("POST", tokens::verify)]),
+    Route::fixed("login", "/api/login/", &[("POST", login::login)]),
+    Route::fixed("logout", "/api/logout/", &[("POST", login::logout)]),
+    Route::fixed("logout-all", "/api/logout/all/", &[("POST", login::logout_all)]),
+    Route::fixed("user", "/api/user/", &[("GET", user::get), ("DELETE", user::delete)]),
+    Route::fixed("change-password", "/api/user/change-password/", &[("PUT", user::change_password)]),
+    Route::fixed("password-reset", "/api/password-reset/", &[("POST", password_reset::request)]),
+    Route::token("password-reset-link", "/api/password-reset/{token}/", &[("GET", password_reset::form), ("POST", password_reset::submit_form)]),
+    Route::fixed("password-reset-confirm", "/api/password-reset/confirm/", &[("POST", password_reset::confirm)]),
+];
+
+/// A request's route, and the token its path carries, if any.
+pub struct Resolved<'p> {
+    pub route: &'static Route,
+    target: Target<'p>,
+}
+
+enum Target<'p> {
+    Fixed(&'static [(&'static str, Plain)]),
+    Token(&'static [(&'static str, WithToken)], &'p str),
+}
+
+/// A handler ready to answer one request.
+pub enum Handler<'p> {
+    Fixed(Plain),
+    Token(WithToken, &'p str),
+}
+
+impl Handler<'_> {
+    pub fn call(self, ctx: &mut Ctx<'_>) -> Result<Reply, ApiError> {
+        match self {
+            Handler::Fixed(handler) => handler(ctx),
+            Handler::Token(handler, token) => handler(ctx, token),
+        }
     }
+}
+
+/// Finds the route of a path, ignoring one trailing slash. Fixed paths
+/// come first: `/api/password-reset/confirm/` is not a reset link.
+pub fn resolve(path: &str) -> Option<Resolved<'_>> {
+    let path = without_slash(path);
+    let fixed = ROUTES.iter().find_map(|route| match route.methods {
+        Methods::Fixed(methods) if without_slash(route.path) == path => Some(Resolved {
+            route,
+            target: Target::Fixed(methods),
+        }),
+        _ => None,
+    });
+    fixed.or_else(|| {
+        ROUTES.iter().find_map(|route| match route.methods {
+            Methods::Token(methods) => {
+                let token = parameter(path, route.path.strip_suffix(TOKEN)?)?;
+                Some(Resolved {
+                    route,
+                    target: Target::Token(methods, token),
+                })
+            }
+            Methods::Fixed(_) => None,
+        })
+    })
+}
+
+fn without_slash(path: &str) -> &str {
+    path.strip_suffix('/')
+        .filter(|p| !p.is_empty())
+        .unwrap_or(path)
+}
+
+/// The single path segment after `prefix`, if that is all there is.
+fn parameter<'p>(path: &'p str, prefix: &str) -> Option<&'p str> {
+    let rest = path.strip_prefix(prefix)?;
+    (!rest.is_empty() && !rest.contains('/')).then_some(rest)
+}
+
+impl Route {
+    /// The methods the route answers, as `Allow` lists them: those declared,
+    /// `HEAD` after a `GET` (it answers like `GET`, and tiny_http leaves the
+    /// body out), then `OPTIONS`.
+    pub fn allowed(&self) -> Vec<&'static str> {
+        let declared: Vec<&'static str> = match self.methods {
+            Methods::Fixed(methods) => methods.iter().map(|(m, _)| *m).collect(),
+            Methods::Token(methods) => methods.iter().map(|(m, _)| *m).collect(),
+        };
+        let mut allowed = Vec::new();
+        for method in &declared {
+            allowed.push(*method);
+            if *method == "GET" && !declared.contains(&"HEAD") {
+                allowed.push("HEAD");
+            }
+        }
+        allowed.push("OPTIONS");
+        allowed
+    }
+}
+
+impl<'p> Resolved<'p> {
+    /// The handler of `method`, if the route answers it (`OPTIONS` aside).
+    pub fn handler(&self, method: &str) -> Option<Handler<'p>> {
+        match self.target {
+            Target::Fixed(methods) => pick(methods, method).map(Handler::Fixed),
+            Target::Token(methods, token) => {
+                pick(methods, method).map(|handler| Handler::Token(handler, token))
+            }
+        }
+    }
+}
+
+/// The handler declared for `method`; `HEAD` falls back to `GET`'s.
+fn pick<H: Copy>(methods: &[(&str, H)], method: &str) -> Option<H> {
+    let declared = |wanted: &str| methods.iter().find(|(m, _)| *m == wanted).map(|(_, h)| *h);
+    declared(method).or_else(|| (method == "HEAD").then(|| declared("GET")).flatten())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn name_of(path: &str) -> Option<&'static str> {
+        resolve(path).map(|r| r.route.name)
+    }
+
+    fn token_of(path: &str) -> Option<&str> {
+        match resolve(path)?.target {
+            Target::Token(_, token) => Some(token),
+            Target::Fixed(_) => None,
+        }
+    }
+
     #[test]
     fn paths_match_with_and_without_the_trailing_slash() {
-        assert_eq!(resolve("/api/token/"), Some(Route::Token));
-        assert_eq!(resolve("/api/token"), Some(Route::Token));
-        assert_eq!(resolve("/api/token//"), None);
-        assert_eq!(resolve("/"), None);
+        assert_eq!(name_of("/api/token/"), Some("token"));
+        assert_eq!(name_of("/api/token"), Some("token"));
+        assert_eq!(name_of("/health/"), Some("health"));
+        assert_eq!(name_of("/api/token//"), None);
+        assert_eq!(name_of("/"), None);
     }
 
     #[test]
     fn parameters_are_one_segment() {
         assert_eq!(
-            resolve("/api/confirm-email/abc/"),
-            Some(Route::ConfirmEmailLink("abc".into()))
+            name_of("/api/confirm-email/abc/"),
+            Some("confirm-email-link")
         );
-        assert_eq!(resolve("/api/confirm-email/abc/def/"), None);
+        assert_eq!(token_of("/api/confirm-email/abc/"), Some("abc"));
+        assert_eq!(name_of("/api/confirm-email/abc/def/"), None);
+        assert_eq!(name_of("/api/confirm-email//"), None, "an empty token");
         assert_eq!(
-            resolve("/api/password-reset/confirm/"),
-            Some(Route::PasswordResetConfirm)
+            name_of("/api/password-reset/confirm/"),
+            Some("password-reset-confirm")
+        );
+        assert_eq!(token_of("/api/password-reset/xyz"), Some("xyz"));
+    }
+
+    #[test]
+    fn allow_lists_head_after_get_and_options_last() {
+        let allow = |path| resolve(path).map(|r| r.route.allowed().join(", "));
+        assert_eq!(
+            allow("/api/user/").as_deref(),
+            Some("GET, HEAD, DELETE, OPTIONS")
         );
         assert_eq!(
-            resolve("/api/password-reset/xyz"),
-            Some(Route::PasswordResetLink("xyz".into()))
+            allow("/api/confirm-email/abc/").as_deref(),
+            Some("GET, HEAD, OPTIONS")
         );
+        assert_eq!(allow("/api/token/").as_deref(), Some("POST, OPTIONS"));
+        assert_eq!(
+            allow("/api/password-reset/abc/").as_deref(),
+            Some("GET, HEAD, POST, OPTIONS")
+        );
+    }
+
+    #[test]
+    fn head_answers_with_the_get_handler_unless_it_has_its_own() {
+        let has = |path, method| resolve(path).and_then(|r| r.handler(method)).is_some();
+        assert!(has("/health", "HEAD"));
+        assert!(has("/api/confirm-email/abc/", "HEAD"));
+        assert!(!has("/api/token/", "HEAD"));
+        assert!(!has("/api/token/", "GET"));
+        assert!(
+            !has("/api/user/", "OPTIONS"),
+            "OPTIONS is answered from the table, not a handler"
+        );
+    }
+
+    #[test]
+    fn every_route_has_its_own_name_and_path() {
+        for (i, route) in ROUTES.iter().enumerate() {
+            for other in &ROUTES[..i] {
+                assert_ne!(route.name, other.name);
+                assert_ne!(route.path, other.path);
+            }
+        }
+    }
+
+    /// The rows of the README's "### Routes" table: (methods, path).
+    fn readme_routes() -> Vec<(String, String)> {
+        let readme = include_str!("../../README.md");
+        let section = readme
+            .split("\n### Routes\n")
+            .nth(1)
+            .expect("the README has a ### Routes section");
+        section
+            .lines()
+            .skip_while(|line| !line.starts_with('|'))
+            .take_while(|line| line.starts_with('|'))
+            .skip(2)
+            .map(|row| {
+                let cells: Vec<&str> = row.split('|').map(str::trim).collect();
+                (cells[1].to_string(), cells[2].trim_matches('`').to_string())
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_readme_lists_every_route_of_the_table_with_its_methods() {
+        let table: Vec<(String, String)> = ROUTES
+            .iter()
+            .map(|route| {
+                let allowed = route.allowed();
+                let methods: Vec<&str> = allowed.into_iter().filter(|m| *m != "OPTIONS").collect();
+                (methods.join(", "), route.path.to_string())
+            })
+            .collect();
+        assert_eq!(readme_routes(), table);
     }
 }

@@ -3,16 +3,15 @@
 
 use serde_json::json;
 
+use crate::accounts::account;
 use crate::http::Ctx;
 use crate::http::error::ApiError;
 use crate::http::response::Reply;
 
 pub fn get(ctx: &mut Ctx<'_>) -> Result<Reply, ApiError> {
-    match ctx.store.check_health() {
-        Ok(()) => Ok(Reply::json(200, &json!({"status": "ok"}))),
-        Err(e) => {
-            log::error!("health check failed: {e}");
-            Ok(Reply::json(503, &json!({"status": "unavailable"})))
-        }
-    }
+    Ok(if account::database_answers(ctx.store) {
+        Reply::json(200, &json!({"status": "ok"}))
+    } else {
+        Reply::json(503, &json!({"status": "unavailable"}))
+    })
 }

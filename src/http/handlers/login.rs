@@ -3,14 +3,14 @@
 
 use serde_json::json;
 
-use crate::domain::jwt::TokenType;
-use crate::domain::now;
+use crate::accounts::login::{self, LogIn};
+use crate::accounts::session::{self, AccessOnly, LogoutToken};
+use crate::config::Config;
 use crate::http::Ctx;
-use crate::http::auth::{accept_cookie, authenticate, start_login};
+use crate::http::auth::{accept_cookie, authenticate};
 use crate::http::error::ApiError;
-use crate::http::fields::{FieldErrors, REQUIRED};
 use crate::http::handlers::UserBody;
-use crate::http::handlers::tokens::{check_credentials, parse_credentials};
+use crate::http::requests::{LoginRequest, LogoutRequest};
 use crate::http::response::Reply;
 
 const LOGGED_OUT: &str = "Successfully logged out.";
@@ -19,16 +19,19 @@ const CLEAR_COOKIE: &str = "access_token=; Path=/; Max-Age=0";
 /// `POST /api/login/` with `username` (a username or an address) and
 /// `password`: the user, and the access token in an HttpOnly cookie.
 pub fn login(ctx: &mut Ctx<'_>) -> Result<Reply, ApiError> {
-    let fields = ctx.req.fields()?;
-    let (login, password) = parse_credentials(&fields, &["username"])?;
-    let user = check_credentials(ctx, &login, &password)?.ok_or(ApiError::InvalidLogin)?;
-    let tokens = start_login(ctx, user.id, true)?;
-    let body = json!({"Success": "Login successfully", "user": UserBody::from(&user)});
-    Ok(Reply::json(200, &body).with_header("Set-Cookie", access_cookie(ctx, &tokens.access.token)))
+    let request = LoginRequest::parse(&ctx.req.fields()?)?;
+    let client = ctx.client_address();
+    match login::log_in::<AccessOnly>(ctx.app, ctx.store, client, &request.credentials)? {
+        LogIn::Started { user, tokens } => {
+            let body = json!({"Success": "Login successfully", "user": UserBody::from(&user)});
+            let cookie = access_cookie(&ctx.app.config, &tokens.access.token);
+            Ok(Reply::json(200, &body).with_header("Set-Cookie", cookie))
+        }
+        LogIn::Refused => Err(ApiError::InvalidLogin),
+    }
 }
 
-fn access_cookie(ctx: &Ctx<'_>, token: &str) -> String {
-    let config = &ctx.app.config;
+fn access_cookie(config: &Config, token: &str) -> String {
     let mut cookie = format!(
         "access_token={token}; Path=/; HttpOnly; SameSite={}; Max-Age={}",
         config.cookie.same_site.as_str(),
@@ -44,38 +47,18 @@ fn access_cookie(ctx: &Ctx<'_>, token: &str) -> String {
 /// `access_token` cookie: ends that login.
 pub fn logout(ctx: &mut Ctx<'_>) -> Result<Reply, ApiError> {
     let fields = ctx.req.fields()?;
-    let mut errors = FieldErrors::default();
-    let refresh = fields
-        .optional("refresh", &mut errors)
-        .filter(|r| !r.is_empty());
-    errors.into_result()?;
-    let keys = &ctx.app.keys;
-    let token = match (refresh, ctx.req.access_cookie()) {
-        (Some(refresh), _) => Some(
-            keys.verify(refresh, Some(TokenType::Refresh))
-                .map_err(|_| ApiError::TokenInvalid)?,
-        ),
-        // A dead cookie still logs out: the answer clears it either way.
-        (None, Some(cookie)) => keys
-            .verify(accept_cookie(ctx, cookie)?, Some(TokenType::Access))
-            .ok(),
-        (None, None) => return Err(FieldErrors::single("refresh", REQUIRED).into()),
-    };
-    if let Some(token) = token {
-        let family = token.family();
-        if ctx.store.user_by_id(token.user_id)?.is_some() {
-            let expires_at = token.exp.max(now() + ctx.app.config.access_ttl.as_secs());
-            ctx.store
-                .revoke_family(token.user_id, family.as_str(), expires_at, now())?;
-        }
+    let request = LogoutRequest::parse(&fields, ctx.req.access_cookie())?;
+    if let LogoutToken::Cookie(cookie) = request.by {
+        accept_cookie(ctx, cookie)?;
     }
+    session::log_out(ctx.app, ctx.store, request.by)?;
     Ok(logged_out())
 }
 
 /// `POST /api/logout/all/` (authenticated): ends every login of the user.
 pub fn logout_all(ctx: &mut Ctx<'_>) -> Result<Reply, ApiError> {
     let user = authenticate(ctx)?;
-    ctx.store.revoke_all_sessions(user.id, now())?;
+    session::log_out_everywhere(ctx.store, &user)?;
     Ok(logged_out())
 }
 

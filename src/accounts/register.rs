@@ -1,0 +1,111 @@
+//! Creating an account, by sign-up (`POST /api/register/`) or by the
+//! operator (`accounts user create`): one path for both.
+
+use crate::app::App;
+use crate::domain::one_time::Purpose;
+use crate::domain::{Email, NewPassword, User, Username, now};
+use crate::store::{NewUser, RegisterOutcome, Store};
+
+use super::links::LinkMail;
+use super::{ClientAddress, Error};
+
+/// A new account, parsed.
+pub struct NewAccount {
+    pub email: Email,
+    pub username: Option<Username>,
+    pub password: NewPassword,
+}
+
+/// How the new account's address comes to be confirmed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Confirmation {
+    /// A confirmation link is mailed to it (sign-up).
+    MailLink,
+    /// It stays unconfirmed, without a mail (the operator may confirm it).
+    Later,
+    /// The operator vouches for it.
+    Confirmed,
+}
+
+/// Which of a new account's address and username already belong to someone
+/// (ignoring case).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Taken {
+    pub email: bool,
+    pub username: bool,
+}
+
+impl Taken {
+    pub fn any(self) -> bool {
+        self.email || self.username
+    }
+}
+
+/// How a registration ended.
+#[derive(Debug)]
+pub enum Registered {
+    Created(User),
+    /// Taken meanwhile by a concurrent registration: nothing was written.
+    Taken(Taken),
+}
+
+/// Counts a sign-up attempt against the client's address
+/// (`ACCOUNTS_THROTTLE_REGISTER_ADDRESS`) and refuses it when the address
+/// has used up its window. Every attempt counts, whatever it contains, so
+/// probing which addresses are taken costs the prober.
+pub fn admit(app: &App, client: ClientAddress) -> Result<(), Error> {
+    app.throttles.register_address.hit(&client.throttle_key())?;
+    Ok(())
+}
+
+/// Whether the address and the username are in use already: reported with
+/// the other problems of a sign-up, before any password is hashed. The
+/// insert checks again in its transaction.
+pub fn taken(
+    store: &Store,
+    email: Option<&Email>,
+    username: Option<&Username>,
+) -> Result<Taken, Error> {
+    let (email, username) = store.taken(email, username)?;
+    Ok(Taken { email, username })
+}
+
+/// Creates the account (and, with [`Confirmation::MailLink`], its
+/// confirmation mail, in the same transaction).
+pub fn register(
+    app: &App,
+    store: &mut Store,
+    account: &NewAccount,
+    confirmation: Confirmation,
+) -> Result<Registered, Error> {
+    let hash = app.hasher.hash(account.password.as_password())?;
+    let now = now();
+    let link = match confirmation {
+        Confirmation::MailLink => Some(LinkMail::new(
+            app,
+            Purpose::ConfirmEmail,
+            account.email.as_str(),
+            now,
+        )?),
+        Confirmation::Later | Confirmation::Confirmed => None,
+    };
+    let new_user = NewUser {
+        email: &account.email,
+        username: account.username.as_ref(),
+        password_hash: &hash,
+        is_email_confirmed: confirmation == Confirmation::Confirmed,
+    };
+    let mail = link.as_ref().map(|l| (&l.token, l.expires_at, &l.mail));
+    match store.insert_user(&new_user, mail, now)? {
+        RegisterOutcome::Created(user) => {
+            if link.is_some() {
+                app.mail.wake();
+            }
+            log::info!("user {} registered", user.id);
+            Ok(Registered::Created(user))
+        }
+        RegisterOutcome::Taken { email, username } => {
+            Ok(Registered::Taken(Taken { email, username }))
+        }
+    }
+}
