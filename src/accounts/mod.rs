@@ -2,8 +2,9 @@
 //! register, confirm an address, log in, refresh, log out, change or reset a
 //! password, ask for a link again, delete, (de)activate.
 //!
-//! Each function takes the application state ([`App`]), the [`Store`] and
-//! values already parsed at the edge (an [`Email`](crate::domain::Email), a
+//! Each function takes the application state ([`App`](crate::app::App)),
+//! the [`Store`](crate::store::Store) and values already parsed at the edge
+//! (an [`Email`](crate::domain::Email), a
 //! [`Password`](crate::domain::Password), a [`ClientAddress`]), applies the
 //! rules (throttles included), and answers with a typed outcome or an
 //! [`Error`]; it never sees a request or builds a response. The HTTP handlers
@@ -25,9 +26,6 @@ use crate::domain::random::RandomError;
 use crate::hashing::HashError;
 use crate::store::StoreError;
 use crate::throttle::Throttled;
-
-#[cfg(doc)]
-use crate::{app::App, store::Store};
 
 /// The address a request came from, as the HTTP layer worked it out through
 /// the trusted proxies: the key of the per-address limits.
