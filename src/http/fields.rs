@@ -155,10 +155,6 @@ impl FieldErrors {
         FieldErrors::many(field, self.0.into_iter().flat_map(|(_, m)| m))
     }
 
-    pub fn has(&self, field: &str) -> bool {
-        self.0.iter().any(|(f, _)| f == field)
-    }
-
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
