@@ -91,29 +91,32 @@ fn login_time(app: &TestApp, email: &str) -> Duration {
     started.elapsed()
 }
 
-fn median(mut times: Vec<Duration>) -> Duration {
-    times.sort();
-    times[times.len() / 2]
+fn median(mut ratios: Vec<f64>) -> f64 {
+    ratios.sort_by(f64::total_cmp);
+    ratios[ratios.len() / 2]
 }
 
 #[test]
 fn an_unknown_user_costs_the_same_hash_work_as_a_wrong_password() {
-    // A cost where one hash (~30 ms) dwarfs the HTTP round trip, so the
-    // ratio of medians measures the hashing, not the noise; the two kinds
-    // alternate so a busy machine slows both alike.
+    // A cost where one hash (~30 ms) dwarfs the HTTP round trip. Each unknown
+    // login is timed right beside a known one and only their ratio is kept,
+    // so a busy machine slows both sides of a pair alike; the median ratio of
+    // the pairs is then near 1 when both cost one hash, and under 0.2 when
+    // the unknown side skips it. The band is wide for shared machines.
     let app = TestApp::builder().env("ACCOUNTS_BCRYPT_COST", "9").spawn();
     app.register("known@example.com", PASSWORD);
     login_time(&app, "unknown@example.com"); // warm-up: the dummy hash is ready
-    let (mut known, mut unknown) = (Vec::new(), Vec::new());
-    for _ in 0..15 {
-        known.push(login_time(&app, "known@example.com"));
-        unknown.push(login_time(&app, "unknown@example.com"));
-    }
-    let (known, unknown) = (median(known), median(unknown));
-    let ratio = unknown.as_secs_f64() / known.as_secs_f64();
+    let ratios: Vec<f64> = (0..15)
+        .map(|_| {
+            let known = login_time(&app, "known@example.com");
+            let unknown = login_time(&app, "unknown@example.com");
+            unknown.as_secs_f64() / known.as_secs_f64()
+        })
+        .collect();
+    let ratio = median(ratios);
     assert!(
-        (0.8..=1.25).contains(&ratio),
-        "unknown {unknown:?} vs wrong password {known:?}: ratio {ratio:.2}"
+        (0.6..=1.6).contains(&ratio),
+        "an unknown user's login took {ratio:.2} times a wrong password's"
     );
 }
 
