@@ -1,7 +1,8 @@
 //! The command line: `accounts` serves; `accounts user ...`, `accounts
 //! backup` and `accounts check-config` are operator commands that use the
 //! same `ACCOUNTS_*` environment and are safe while the server runs (SQLite
-//! transactions serialise them with the server's writes).
+//! transactions serialise them with the server's writes); `accounts restore`
+//! is the one that refuses to run beside the server.
 
 mod error;
 
@@ -11,6 +12,7 @@ use std::path::Path;
 use crate::accounts::register::{self, Confirmation, NewAccount, Registered};
 use crate::accounts::{account, confirm, password};
 use crate::app::App;
+use crate::backups;
 use crate::config::Config;
 use crate::domain::{Email, NewPassword, User, Username};
 use crate::server;
@@ -47,6 +49,8 @@ Usage:
   accounts user set-password EMAIL      Set a new password (prompt or stdin) and end every session
   accounts user delete EMAIL [--yes]    Delete the user and their sessions
   accounts backup FILE                  Copy the live database to FILE (SQLite online backup)
+  accounts restore FILE                 Check the backup FILE and put it in place of ACCOUNTS_DB
+                                        (refused while the service runs)
   accounts check-config                 Validate the environment and print the effective settings
   accounts --help                       Show this help (also: accounts user --help)
 
@@ -82,6 +86,13 @@ pub fn main(args: &[String]) -> Result<(), CliError> {
             Ok(())
         }
         ["backup", file] => backup(&load_config()?, Path::new(file)),
+        ["restore", "--help" | "-h"] => {
+            say!(
+                "Usage: accounts restore FILE\nChecks the backup FILE (integrity, schema version, users) and puts a copy of it in place of ACCOUNTS_DB.\nRefused while the service has the database open: stop it first."
+            );
+            Ok(())
+        }
+        ["restore", file] => restore(&load_config()?, Path::new(file)),
         ["check-config", "--help" | "-h"] => {
             say!(
                 "Usage: accounts check-config\nValidates the ACCOUNTS_* environment and prints the effective settings, secrets redacted."
@@ -296,6 +307,17 @@ fn backup(config: &Config, target: &Path) -> Result<(), CliError> {
     let copy = Store::open(target).map_err(CliError::BackupUnopenable)?;
     let users = copy.all_users().map_err(CliError::BackupUnreadable)?.len();
     say!("backed up {users} users to {}", target.display());
+    Ok(())
+}
+
+fn restore(config: &Config, file: &Path) -> Result<(), CliError> {
+    let summary = backups::restore(file, &config.db_path)?;
+    say!(
+        "restored {} users from {} into {}; the service can be started",
+        summary.users,
+        file.display(),
+        config.db_path.display()
+    );
     Ok(())
 }
 

@@ -14,13 +14,15 @@
 //! Beside them: [`server`] starts and stops the service, [`config`] reads
 //! the settings, [`app`] is the state every request shares, [`mail`]
 //! delivers the outbox in the background, [`hashing`] keeps bcrypt on its
-//! own lane, [`throttle`] counts attempts, and [`client_address`] finds the
-//! address they are counted under.
+//! own lane, [`throttle`] counts attempts, [`client_address`] finds the
+//! address they are counted under, and [`backups`] writes the scheduled
+//! backups and restores one.
 
 #![forbid(unsafe_code)]
 
 pub mod accounts;
 pub mod app;
+pub mod backups;
 pub mod cli;
 pub mod client_address;
 pub mod config;

@@ -21,6 +21,7 @@ use signal_hook::iterator::Signals;
 use socket2::{Domain, Protocol, Socket, Type};
 
 use crate::app::App;
+use crate::backups::{BackupDir, BackupDirError, DatabaseLock, LockError, start_scheduled_backups};
 use crate::config::Config;
 use crate::domain::now;
 use crate::http;
@@ -39,6 +40,10 @@ pub enum ServerError {
     Signals(io::Error),
     /// The key file beside the database could not be used.
     SigningKey(KeyFileError),
+    /// `<ACCOUNTS_DB>.lock` is held by a restore, or cannot be taken.
+    DatabaseLock(LockError),
+    /// `ACCOUNTS_BACKUP_DIR` cannot hold backups.
+    BackupDir(BackupDirError),
     /// The database file could not be opened (`ACCOUNTS_DB`).
     OpenDatabase { path: PathBuf, source: StoreError },
     /// The schema could not be brought up to date.
@@ -63,6 +68,8 @@ impl fmt::Display for ServerError {
         match self {
             ServerError::Signals(e) => write!(f, "cannot watch signals: {e}"),
             ServerError::SigningKey(e) => e.fmt(f),
+            ServerError::DatabaseLock(e) => e.fmt(f),
+            ServerError::BackupDir(e) => e.fmt(f),
             ServerError::OpenDatabase { path, source } => {
                 write!(f, "ACCOUNTS_DB: {}: {source}", path.display())
             }
@@ -88,6 +95,8 @@ impl std::error::Error for ServerError {
             | ServerError::Listen { source: e, .. }
             | ServerError::Thread { source: e, .. } => Some(e),
             ServerError::SigningKey(e) => Some(e),
+            ServerError::DatabaseLock(e) => Some(e),
+            ServerError::BackupDir(e) => Some(e),
             ServerError::OpenDatabase { source, .. } => Some(source),
             ServerError::Migrate(e) => Some(e),
             ServerError::Http(e) => Some(e.as_ref()),
@@ -107,6 +116,10 @@ pub fn run(config: Config) -> Result<(), ServerError> {
             config.bcrypt_cost
         );
     }
+    // Held until `run` returns (or the process dies): `accounts restore`
+    // refuses while any server holds it.
+    let _lock = DatabaseLock::for_service(&config.db_path).map_err(ServerError::DatabaseLock)?;
+    let backup_dir = backup_dir(&config)?;
     // Every other connection is opened from this one, so they all share
     // what it learns about whether the file can be written (`/health`).
     let mut first = open_store(&config)?;
@@ -122,6 +135,7 @@ pub fn run(config: Config) -> Result<(), ServerError> {
     let waker = MailWaker::default();
     start_mail_sender(&config, &first, waker.clone(), Arc::clone(&shutdown))?;
     start_pruner(&config, &first)?;
+    start_backups(&config, &first, backup_dir)?;
     let workers = config.workers;
     let app = Arc::new(App::new(config, &secret, waker.clone()));
     let failed = Arc::new(AtomicBool::new(false));
@@ -158,6 +172,34 @@ fn open_store(config: &Config) -> Result<Store, ServerError> {
     Store::open(&config.db_path).map_err(|source| ServerError::OpenDatabase {
         path: config.db_path.clone(),
         source,
+    })
+}
+
+/// The backup directory, checked now so that a bad one stops start-up,
+/// when scheduled backups are on.
+fn backup_dir(config: &Config) -> Result<Option<BackupDir>, ServerError> {
+    match (&config.backup.dir, config.backup.every) {
+        (Some(dir), Some(_)) => BackupDir::open(dir)
+            .map(Some)
+            .map_err(ServerError::BackupDir),
+        _ => Ok(None),
+    }
+}
+
+fn start_backups(
+    config: &Config,
+    first: &Store,
+    dir: Option<BackupDir>,
+) -> Result<(), ServerError> {
+    let (Some(dir), Some(every)) = (dir, config.backup.every) else {
+        return Ok(());
+    };
+    let store = another_connection(config, first)?;
+    start_scheduled_backups(store, dir, every, config.backup.keep).map_err(|source| {
+        ServerError::Thread {
+            what: "the backup thread",
+            source,
+        }
     })
 }
 

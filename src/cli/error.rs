@@ -7,6 +7,7 @@ use std::path::PathBuf;
 
 use crate::accounts;
 use crate::accounts::register::Taken;
+use crate::backups::RestoreError;
 use crate::config::ConfigError;
 use crate::domain::random::RandomError;
 use crate::server::ServerError;
@@ -58,6 +59,9 @@ pub enum CliError {
     BackupUnopenable(StoreError),
     /// `backup`: the copy opens but its users cannot be read.
     BackupUnreadable(StoreError),
+    /// `restore`: refused (service running, not a good backup) or failed
+    /// before the database was replaced.
+    Restore(RestoreError),
 }
 
 impl CliError {
@@ -118,6 +122,7 @@ impl fmt::Display for CliError {
             }
             CliError::BackupUnopenable(e) => write!(f, "the backup does not open: {e}"),
             CliError::BackupUnreadable(e) => write!(f, "the backup cannot be read: {e}"),
+            CliError::Restore(e) => e.fmt(f),
         }
     }
 }
@@ -133,6 +138,7 @@ impl std::error::Error for CliError {
             | CliError::Store(e)
             | CliError::BackupUnopenable(e)
             | CliError::BackupUnreadable(e) => Some(e),
+            CliError::Restore(e) => Some(e),
             _ => None,
         }
     }
@@ -147,6 +153,12 @@ impl From<ConfigError> for CliError {
 impl From<ServerError> for CliError {
     fn from(e: ServerError) -> CliError {
         CliError::Server(e)
+    }
+}
+
+impl From<RestoreError> for CliError {
+    fn from(e: RestoreError) -> CliError {
+        CliError::Restore(e)
     }
 }
 

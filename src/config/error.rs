@@ -60,6 +60,10 @@ pub enum Problem {
     NotAProxy(InvalidProxy),
     /// The Postmark provider is chosen but this variable (its key) is unset.
     RequiredByPostmark,
+    /// Neither `off` nor a duration above zero.
+    NotAnInterval(String),
+    /// Scheduled backups are on but this variable (their directory) is unset.
+    RequiredByBackups,
 }
 
 impl fmt::Display for ConfigError {
@@ -106,6 +110,13 @@ impl fmt::Display for Problem {
             Problem::RequiredByPostmark => {
                 f.write_str("required when ACCOUNTS_MAIL_PROVIDER is postmark")
             }
+            Problem::NotAnInterval(got) => {
+                write!(
+                    f,
+                    "expected off or a duration above zero such as 6h, got {got:?}"
+                )
+            }
+            Problem::RequiredByBackups => f.write_str("required when ACCOUNTS_BACKUP_EVERY is set"),
         }
     }
 }

@@ -58,6 +58,18 @@ pub struct Config {
     pub cors_origins: Vec<String>,
     pub throttle: ThrottleConfig,
     pub trusted_proxies: ProxyList,
+    pub backup: BackupConfig,
+}
+
+/// The running service's scheduled backups (`ACCOUNTS_BACKUP_*`).
+#[derive(Debug, Clone)]
+pub struct BackupConfig {
+    /// Where they go; checked at start-up.
+    pub dir: Option<PathBuf>,
+    /// How often; `None` means never.
+    pub every: Option<Duration>,
+    /// How many are kept.
+    pub keep: usize,
 }
 
 /// Which HTTP email API carries the mail, and how to reach it.
@@ -218,6 +230,11 @@ impl Config {
                 mail_address: no_limit,
             },
             trusted_proxies: ProxyList::default(),
+            backup: BackupConfig {
+                dir: None,
+                every: None,
+                keep: 0,
+            },
         }
     }
 
@@ -227,6 +244,12 @@ impl Config {
             return Err(ConfigError {
                 variable: "ACCOUNTS_MAIL_API_KEY",
                 problem: Problem::RequiredByPostmark,
+            });
+        }
+        if self.backup.every.is_some() && self.backup.dir.is_none() {
+            return Err(ConfigError {
+                variable: "ACCOUNTS_BACKUP_DIR",
+                problem: Problem::RequiredByBackups,
             });
         }
         Ok(())

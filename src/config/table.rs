@@ -12,7 +12,8 @@ use super::setting::Parse::{Trimmed, Verbatim};
 use super::setting::Setting;
 use super::setting::Show::{self, Value};
 use super::values::{
-    absolute_url, available_cpus, base_url, boolean, count, deadline, duration, file_path, limit,
+    absolute_url, available_cpus, base_url, boolean, count, deadline, duration, file_path,
+    interval_or_off, limit,
     on_off, one_of, optional, or_computed, origins, proxies, secret_key, sender, show_limit,
     show_seconds, socket_address,
 };
@@ -310,6 +311,39 @@ pub static SETTINGS: &[Setting] = &[
                whose `X-Forwarded-For` is believed.",
         parse: Trimmed(|c, v| set(&mut c.trusted_proxies, proxies(v))),
         show: Value(|c| c.trusted_proxies.to_string()),
+    },
+    Setting {
+        name: "ACCOUNTS_BACKUP_DIR",
+        default: Unset,
+        help: "Directory of the scheduled backups; it must exist and be writable, or \
+               start-up stops. Required with `ACCOUNTS_BACKUP_EVERY`.",
+        parse: Trimmed(|c, v| set(&mut c.backup.dir, optional(v, |v| Ok(v.into())))),
+        show: Value(|c| {
+            c.backup
+                .dir
+                .as_ref()
+                .map_or_else(|| "(unset)".to_string(), |d| d.display().to_string())
+        }),
+    },
+    Setting {
+        name: "ACCOUNTS_BACKUP_EVERY",
+        default: Text("off"),
+        help: "How often the running service writes a verified backup (`6h`, `1d`) into \
+               `ACCOUNTS_BACKUP_DIR`, named by its UTC time, mode 0600; `off` for never.",
+        parse: Trimmed(|c, v| set(&mut c.backup.every, interval_or_off(v))),
+        show: Value(|c| {
+            c.backup
+                .every
+                .map_or_else(|| "off".to_string(), show_seconds)
+        }),
+    },
+    Setting {
+        name: "ACCOUNTS_BACKUP_KEEP",
+        default: Text("7"),
+        help: "How many scheduled backups to keep, 1 to 10000; the oldest beyond it are \
+               deleted.",
+        parse: Trimmed(|c, v| set(&mut c.backup.keep, count(v, 1, 10_000))),
+        show: Value(|c| c.backup.keep.to_string()),
     },
 ];
 

@@ -37,6 +37,17 @@ pub fn duration(s: &str) -> Result<Duration, Problem> {
         .ok_or_else(error)
 }
 
+/// `off`, or a duration above zero: how often something recurs.
+pub fn interval_or_off(s: &str) -> Result<Option<Duration>, Problem> {
+    if s.eq_ignore_ascii_case("off") {
+        return Ok(None);
+    }
+    match duration(s) {
+        Ok(d) if !d.is_zero() => Ok(Some(d)),
+        _ => Err(Problem::NotAnInterval(s.to_string())),
+    }
+}
+
 /// `N/DURATION`: at most N events in the duration; both above zero.
 pub fn limit(s: &str) -> Result<Limit, Problem> {
     let error = || Problem::NotALimit(s.to_string());
@@ -241,6 +252,19 @@ mod tests {
             "99999999999999999999",
         ] {
             assert!(duration(bad).is_err(), "{bad:?} should be refused");
+        }
+    }
+
+    #[test]
+    fn intervals_are_off_or_above_zero() {
+        assert_eq!(interval_or_off("off"), Ok(None));
+        assert_eq!(interval_or_off("OFF"), Ok(None));
+        assert_eq!(
+            interval_or_off("6h"),
+            Ok(Some(Duration::from_secs(6 * 3600)))
+        );
+        for bad in ["", "0", "0s", "never", "1w"] {
+            assert!(interval_or_off(bad).is_err(), "{bad:?}");
         }
     }
 

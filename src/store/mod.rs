@@ -14,6 +14,7 @@ mod sessions;
 #[cfg(test)]
 mod test_support;
 mod users;
+mod verify;
 mod writable;
 
 use std::fmt;
@@ -26,6 +27,7 @@ pub use one_time::{ConsumeOutcome, OneTimeRow};
 pub use outbox::OutboxRow;
 pub use sessions::{NewSession, RefreshRow};
 pub use users::{NewUser, RegisterOutcome, UserAndSession};
+pub use verify::{BackupDefect, BackupSummary, seal_backup, verify_backup};
 use writable::{WriteHealth, is_out_of_space};
 
 /// The schema applied to a new file (version 1).
