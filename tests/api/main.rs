@@ -5,6 +5,8 @@
 mod active_flag;
 mod backup_target;
 mod body_limits;
+mod browser_pages;
+mod browser_spa;
 mod change_password;
 mod cli;
 mod confirm_email;

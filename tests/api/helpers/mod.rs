@@ -10,6 +10,7 @@ use std::thread;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 mod app;
+mod external;
 mod http;
 mod jwt;
 mod lifecycle;
@@ -18,6 +19,7 @@ mod raw;
 mod server;
 
 pub use app::{TestApp, spawn_app};
+pub use external::{Browser, litestream, run_with_deadline};
 pub use http::{
     RawResponse, TestResponse, form_encode, raw_head, raw_pipeline, raw_until_closed, read_response,
 };
