@@ -127,12 +127,18 @@ fn the_reset_page_fits_a_phone_screen() {
     );
     for control in ["input_box", "button_box"] {
         let b = &report[control];
-        let (x, width) = (b["x"].as_f64().unwrap_or(-1.0), b["width"].as_f64().unwrap_or(0.0));
+        let (x, width) = (
+            b["x"].as_f64().unwrap_or(-1.0),
+            b["width"].as_f64().unwrap_or(0.0),
+        );
         assert!(
             x >= 0.0 && x + width <= phone as f64,
             "{control} is on screen: {report:#}"
         );
-        assert!(b["height"].as_f64() >= Some(24.0), "{control} can be tapped: {report:#}");
+        assert!(
+            b["height"].as_f64() >= Some(24.0),
+            "{control} can be tapped: {report:#}"
+        );
     }
     assert!(
         report["input_box"]["width"].as_f64() >= Some(phone as f64 * 0.6),

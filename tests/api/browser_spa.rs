@@ -46,11 +46,7 @@ run();
 /// Serves [`SPA`] on a port of its own; returns its origin.
 fn serve_spa() -> String {
     let server = Arc::new(tiny_http::Server::http("127.0.0.1:0").expect("bind the app's port"));
-    let port = server
-        .server_addr()
-        .to_ip()
-        .expect("an IP address")
-        .port();
+    let port = server.server_addr().to_ip().expect("an IP address").port();
     thread::spawn(move || {
         for request in server.incoming_requests() {
             let html = tiny_http::Header::from_bytes("Content-Type", "text/html; charset=utf-8")

@@ -22,6 +22,7 @@ mod framing;
 mod health;
 mod helpers;
 mod input_validation;
+mod litestream;
 mod log_secrecy;
 mod login;
 mod logout;
