@@ -165,3 +165,14 @@ fn a_restored_database_is_readable_by_its_owner_only() {
         .mode();
     assert_eq!(mode & 0o077, 0, "mode {:o}", mode & 0o777);
 }
+
+#[test]
+fn restore_help_says_the_service_must_be_stopped() {
+    let app = spawn_app();
+
+    let output = app.cli().run(&["restore", "--help"]);
+
+    let text = output.assert_success();
+    assert!(text.contains("Usage: accounts restore FILE"), "{text}");
+    assert!(text.contains("stop it first"), "{text}");
+}
