@@ -13,9 +13,8 @@ use super::setting::Setting;
 use super::setting::Show::{self, Value};
 use super::values::{
     absolute_url, available_cpus, base_url, boolean, count, deadline, duration, file_path,
-    interval_or_off, limit,
-    on_off, one_of, optional, or_computed, origins, proxies, secret_key, sender, show_limit,
-    show_seconds, socket_address,
+    interval_or_off, limit, on_off, one_of, optional, or_computed, origins, proxies, secret_key,
+    sender, show_limit, show_seconds, socket_address,
 };
 use super::{MailProvider, Problem, SameSite};
 use crate::secret::Secret;
