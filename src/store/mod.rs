@@ -6,6 +6,12 @@
 //! table family; everything goes through cached prepared statements. A write
 //! the disk has no room for is a [`StoreError::NoSpace`], which callers can
 //! answer as a passing condition rather than a bug (see `writable.rs`).
+//!
+//! The settings also suit Litestream, which replicates the file by reading
+//! its WAL: a 5 s busy timeout rides out the short write locks of its
+//! checkpoints, and the only checkpoints the service makes are SQLite's
+//! automatic PASSIVE ones, which never pass the read transaction Litestream
+//! holds; nothing here asks for a RESTART or TRUNCATE checkpoint.
 
 mod backup;
 mod one_time;
