@@ -3,9 +3,10 @@
 -- Applied at start-up when the file's `user_version` is 0; later versions add
 -- numbered migrations in src/store/mod.rs and bump `user_version`.
 
--- One row per account. `email_key` and `username_key` are the case-folded
--- forms that uniqueness and look-ups use; `email` and `username` keep what the
--- user typed (domain lower-cased, username NFKC-normalised) for display.
+-- One row per account. `email_key` and `username_key` are the NFKC-normalised,
+-- case-folded forms that uniqueness and look-ups use (version 2 brought
+-- `email_key` to NFKC); `email` and `username` keep what the user typed
+-- (domain lower-cased, username NFKC-normalised) for display.
 CREATE TABLE users (
     id                 INTEGER PRIMARY KEY AUTOINCREMENT,
     email              TEXT    NOT NULL,

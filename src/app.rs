@@ -19,7 +19,8 @@ pub struct App {
 
 /// One throttle per limit of `ACCOUNTS_THROTTLE_*`.
 pub struct Throttles {
-    /// Failed logins per account.
+    /// Failed password checks per account (logins, password changes,
+    /// account deletions).
     pub login_account: Throttle,
     /// Failed logins per client address.
     pub login_address: Throttle,
@@ -27,6 +28,8 @@ pub struct Throttles {
     pub register_address: Throttle,
     /// Requests that send mail, per client address.
     pub mail_address: Throttle,
+    /// Mails to one recipient, whatever asked for them.
+    pub mail_recipient: Throttle,
 }
 
 impl App {
@@ -38,6 +41,7 @@ impl App {
             login_address: Throttle::new(on(t.login_address)),
             register_address: Throttle::new(on(t.register_address)),
             mail_address: Throttle::new(on(t.mail_address)),
+            mail_recipient: Throttle::new(on(t.mail_recipient)),
         };
         App {
             keys: TokenKeys::new(secret),

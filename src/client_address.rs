@@ -106,7 +106,7 @@ impl fmt::Display for ProxyList {
 }
 
 /// IPv4-mapped IPv6 addresses compare as the IPv4 address they carry.
-fn canonical(ip: IpAddr) -> IpAddr {
+pub(crate) fn canonical(ip: IpAddr) -> IpAddr {
     match ip {
         IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(ip, IpAddr::V4),
         v4 => v4,
@@ -166,5 +166,47 @@ mod tests {
         assert!("10.0.0.0/33".parse::<ProxyList>().is_err());
         assert!("example.com".parse::<ProxyList>().is_err());
         assert_eq!("".parse::<ProxyList>(), Ok(ProxyList::default()));
+        assert_ne!("::1".parse::<ProxyList>(), Ok(ProxyList::default()));
+    }
+
+    #[test]
+    fn cidr_blocks_match_by_their_prefix_in_both_families() {
+        let ip = |s: &str| s.parse::<IpAddr>().unwrap();
+        let cases = [
+            ("2001:db8::", 32, "2001:db8:ffff:ffff::1", true),
+            ("2001:db8::", 32, "2001:db9::1", false),
+            ("::", 120, "::1", true),
+            ("::", 120, "::1:0", false),
+            ("::1", 128, "::1", true),
+            ("::1", 128, "::2", false),
+            ("::", 0, "ffff::1", true),
+            ("10.0.0.0", 8, "10.255.255.255", true),
+            ("10.0.0.0", 8, "11.0.0.0", false),
+            ("192.0.2.7", 32, "192.0.2.8", false),
+            ("0.0.0.0", 0, "203.0.113.1", true),
+            ("::", 0, "203.0.113.1", false),
+        ];
+        for (net, prefix, addr, inside) in cases {
+            assert_eq!(
+                in_block(ip(addr), ip(net), prefix),
+                inside,
+                "{addr} in {net}/{prefix}"
+            );
+        }
+    }
+
+    #[test]
+    fn an_ipv6_proxy_list_trusts_its_blocks_and_nothing_else() {
+        let proxies: ProxyList = "fd00::/8, 2001:db8::7".parse().unwrap();
+        let ip = |s: &str| s.parse::<IpAddr>().unwrap();
+        assert!(proxies.contains(ip("fd12:3456::1")));
+        assert!(proxies.contains(ip("2001:db8::7")));
+        assert!(!proxies.contains(ip("2001:db8::8")));
+        assert!(!proxies.contains(ip("fe00::1")));
+        assert_eq!(
+            proxies.client_address(ip("fd00::1"), Some("198.51.100.7, fd00::2")),
+            ip("198.51.100.7")
+        );
+        assert_eq!(proxies.to_string(), "fd00::/8,2001:db8::7/128");
     }
 }

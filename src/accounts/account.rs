@@ -7,6 +7,7 @@ use crate::domain::{Email, Password, User, now};
 use crate::store::Store;
 
 use super::Error;
+use super::login::password_matches;
 
 /// How a deletion asked for by the user ended.
 pub enum Deletion {
@@ -15,19 +16,16 @@ pub enum Deletion {
     WrongPassword,
 }
 
-/// The user deletes their own account, proving it with their password.
-/// Their logins, tokens and pending mail go with it.
+/// The user deletes their own account, proving it with their password
+/// (counted against the account's login limit). Their logins, tokens and
+/// pending mail go with it.
 pub fn delete_own(
     app: &App,
     store: &mut Store,
     user: &User,
     password: &Password,
 ) -> Result<Deletion, Error> {
-    if !app
-        .hasher
-        .verify(password, Some(&user.password_hash))?
-        .matches
-    {
+    if !password_matches(app, user, password)? {
         return Ok(Deletion::WrongPassword);
     }
     store.delete_user(user.id)?;

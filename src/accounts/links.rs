@@ -2,6 +2,11 @@
 //! reset): where each points, how long it works, and the mail that carries
 //! it. The mail is written to the outbox in the same transaction as the
 //! token, so a link is mailed if and only if it works.
+//!
+//! However many clients ask, one recipient gets at most
+//! `ACCOUNTS_THROTTLE_MAIL_RECIPIENT` of these mails; past it a mail is
+//! withheld and the request answered as if it had gone out, so the limit
+//! tells nobody anything.
 
 use crate::app::App;
 use crate::domain::mail::{self, Mail};
@@ -9,6 +14,7 @@ use crate::domain::now;
 use crate::domain::one_time::{OneTimeToken, Purpose};
 use crate::domain::{Email, User};
 use crate::store::Store;
+use crate::throttle::{Key, Reservation};
 
 use super::{ClientAddress, Error};
 
@@ -68,8 +74,9 @@ fn mail_link(app: &App, store: &mut Store, user: &User, purpose: Purpose) -> Res
 
 /// A link asked for by address (resend a confirmation, reset a password):
 /// requests are counted per client address, and a link goes out only to a
-/// registered user that `eligible` accepts. The caller answers the same
-/// whatever happened, so the answer tells nobody who has an account.
+/// registered user that `eligible` accepts, and only while their address is
+/// within its recipient limit. The caller answers the same whatever
+/// happened, so the answer tells nobody who has an account.
 pub(super) fn mail_link_on_request(
     app: &App,
     store: &mut Store,
@@ -78,12 +85,29 @@ pub(super) fn mail_link_on_request(
     purpose: Purpose,
     eligible: fn(&User) -> bool,
 ) -> Result<(), Error> {
-    app.throttles.mail_address.hit(&client.throttle_key())?;
+    app.throttles.mail_address.hit(client.throttle_key())?;
     if let Some(email) = email
         && let Some(user) = store.user_by_email_key(email.key())?
         && eligible(&user)
     {
-        mail_link(app, store, &user, purpose)?;
+        match reserve_recipient(app, email) {
+            Some(mailing) => {
+                mail_link(app, store, &user, purpose)?;
+                mailing.keep();
+            }
+            None => log::info!("a mail to user {} was withheld: recipient limit", user.id),
+        }
     }
     Ok(())
+}
+
+/// Counts one mail to `email` against `ACCOUNTS_THROTTLE_MAIL_RECIPIENT`,
+/// whoever asked for it; `None` once the address has used up its window.
+/// Dropped without [`Reservation::keep`] (the mail was not written), the
+/// count is given back.
+pub(super) fn reserve_recipient<'a>(app: &'a App, email: &Email) -> Option<Reservation<'a>> {
+    app.throttles
+        .mail_recipient
+        .reserve(Key::name(email.key()))
+        .ok()
 }

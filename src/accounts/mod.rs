@@ -25,7 +25,7 @@ use std::net::IpAddr;
 use crate::domain::random::RandomError;
 use crate::hashing::HashError;
 use crate::store::StoreError;
-use crate::throttle::Throttled;
+use crate::throttle::{Key, Throttled};
 
 /// The address a request came from, as the HTTP layer worked it out through
 /// the trusted proxies: the key of the per-address limits.
@@ -37,9 +37,10 @@ impl ClientAddress {
         ClientAddress(ip)
     }
 
-    /// The key under which the address is counted.
-    fn throttle_key(self) -> String {
-        self.0.to_string()
+    /// The key under which the address is counted (an IPv6 client by its
+    /// /64).
+    fn throttle_key(self) -> Key {
+        Key::client(self.0)
     }
 }
 

@@ -14,6 +14,7 @@ use crate::domain::{Email, NewPassword, Password, User, now};
 use crate::store::{NewSession, Store};
 
 use super::links::mail_link_on_request;
+use super::login::password_matches;
 use super::session::{Login, TokenPair};
 use super::{ClientAddress, Error};
 
@@ -40,7 +41,8 @@ pub enum Reset {
 }
 
 /// The user changes their own password, proving it with the current one
-/// (`None`: blank, which is never right).
+/// (`None`: blank, which is never right); the check counts against the
+/// account's login limit.
 pub fn change(
     app: &App,
     store: &mut Store,
@@ -49,11 +51,7 @@ pub fn change(
     new: Proposed,
 ) -> Result<Change, Error> {
     let current_ok = match current {
-        Some(current) => {
-            app.hasher
-                .verify(current, Some(&user.password_hash))?
-                .matches
-        }
+        Some(current) => password_matches(app, user, current)?,
         None => false,
     };
     if !current_ok {

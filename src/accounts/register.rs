@@ -6,7 +6,7 @@ use crate::domain::one_time::Purpose;
 use crate::domain::{Email, NewPassword, User, Username, now};
 use crate::store::{NewUser, RegisterOutcome, Store};
 
-use super::links::LinkMail;
+use super::links::{LinkMail, reserve_recipient};
 use super::{ClientAddress, Error};
 
 /// A new account, parsed.
@@ -54,7 +54,7 @@ pub enum Registered {
 /// has used up its window. Every attempt counts, whatever it contains, so
 /// probing which addresses are taken costs the prober.
 pub fn admit(app: &App, client: ClientAddress) -> Result<(), Error> {
-    app.throttles.register_address.hit(&client.throttle_key())?;
+    app.throttles.register_address.hit(client.throttle_key())?;
     Ok(())
 }
 
@@ -71,7 +71,10 @@ pub fn taken(
 }
 
 /// Creates the account (and, with [`Confirmation::MailLink`], its
-/// confirmation mail, in the same transaction).
+/// confirmation mail, in the same transaction). The mail counts against the
+/// address's recipient limit; past it the account is created without one,
+/// and the answer says nothing of it: the user can ask for a link once the
+/// window has passed.
 pub fn register(
     app: &App,
     store: &mut Store,
@@ -80,14 +83,18 @@ pub fn register(
 ) -> Result<Registered, Error> {
     let hash = app.hasher.hash(account.password.as_password())?;
     let now = now();
-    let link = match confirmation {
-        Confirmation::MailLink => Some(LinkMail::new(
+    let wants_mail = confirmation == Confirmation::MailLink;
+    let mailing = wants_mail
+        .then(|| reserve_recipient(app, &account.email))
+        .flatten();
+    let link = match mailing {
+        Some(_) => Some(LinkMail::new(
             app,
             Purpose::ConfirmEmail,
             account.email.as_str(),
             now,
         )?),
-        Confirmation::Later | Confirmation::Confirmed => None,
+        None => None,
     };
     let new_user = NewUser {
         email: &account.email,
@@ -98,8 +105,16 @@ pub fn register(
     let mail = link.as_ref().map(|l| (&l.token, l.expires_at, &l.mail));
     match store.insert_user(&new_user, mail, now)? {
         RegisterOutcome::Created(user) => {
-            if link.is_some() {
-                app.mail.wake();
+            match mailing {
+                Some(mailing) => {
+                    mailing.keep();
+                    app.mail.wake();
+                }
+                None if wants_mail => log::info!(
+                    "user {}'s confirmation mail was withheld: recipient limit",
+                    user.id
+                ),
+                None => {}
             }
             log::info!("user {} registered", user.id);
             Ok(Registered::Created(user))

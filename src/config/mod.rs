@@ -134,6 +134,7 @@ pub struct ThrottleConfig {
     pub login_address: Limit,
     pub register_address: Limit,
     pub mail_address: Limit,
+    pub mail_recipient: Limit,
 }
 
 /// The smallest secret key accepted: HS256 wants at least 256 bits.
@@ -228,6 +229,7 @@ impl Config {
                 login_address: no_limit,
                 register_address: no_limit,
                 mail_address: no_limit,
+                mail_recipient: no_limit,
             },
             trusted_proxies: ProxyList::default(),
             backup: BackupConfig {

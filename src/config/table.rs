@@ -278,14 +278,15 @@ pub static SETTINGS: &[Setting] = &[
     Setting {
         name: "ACCOUNTS_THROTTLE_LOGIN_ACCOUNT",
         default: Text("10/15m"),
-        help: "Failed logins per account.",
+        help: "Failed password checks per account: logins, password changes and account \
+               deletions share it.",
         parse: Trimmed(|c, v| set(&mut c.throttle.login_account, limit(v))),
         show: Value(|c| show_limit(&c.throttle.login_account)),
     },
     Setting {
         name: "ACCOUNTS_THROTTLE_LOGIN_ADDRESS",
         default: Text("100/15m"),
-        help: "Failed logins per client address.",
+        help: "Failed logins per client address (an IPv6 client counts by its /64).",
         parse: Trimmed(|c, v| set(&mut c.throttle.login_address, limit(v))),
         show: Value(|c| show_limit(&c.throttle.login_address)),
     },
@@ -302,6 +303,14 @@ pub static SETTINGS: &[Setting] = &[
         help: "Password-reset and resend-confirmation requests per client address.",
         parse: Trimmed(|c, v| set(&mut c.throttle.mail_address, limit(v))),
         show: Value(|c| show_limit(&c.throttle.mail_address)),
+    },
+    Setting {
+        name: "ACCOUNTS_THROTTLE_MAIL_RECIPIENT",
+        default: Text("5/1h"),
+        help: "Mails to one address (confirmation, resend, reset), whoever asks for them. Past \
+               it the mail is withheld and the answer is unchanged.",
+        parse: Trimmed(|c, v| set(&mut c.throttle.mail_recipient, limit(v))),
+        show: Value(|c| show_limit(&c.throttle.mail_recipient)),
     },
     Setting {
         name: "ACCOUNTS_TRUSTED_PROXIES",

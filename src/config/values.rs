@@ -331,6 +331,12 @@ mod tests {
     }
 
     #[test]
+    fn limits_display_in_seconds_for_check_config() {
+        let l = limit("10/15m").unwrap();
+        assert_eq!(show_limit(&l), "10/900s");
+    }
+
+    #[test]
     fn shown_values_read_back_as_the_same_value() {
         let l = limit("3/1d").unwrap();
         assert_eq!(show_limit(&l), "3/86400s");

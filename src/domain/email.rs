@@ -2,9 +2,12 @@
 
 use std::fmt;
 
+use super::lookup_key;
+
 /// A syntactically valid address: trimmed, domain lower-cased, at most 254
-/// characters. `key()` is the case-folded form that uniqueness and look-ups
-/// compare, so `Bob@Example.com` and `bob@example.com` are one account.
+/// characters. `key()` is the NFKC-normalised, case-folded form that
+/// uniqueness and look-ups compare ([`lookup_key`]), so `Bob@Example.com`,
+/// `bob@example.com` and `bob@ｅxample.com` (a full-width `ｅ`) are one account.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Email {
     address: String,
@@ -49,7 +52,7 @@ impl Email {
             return Err(EmailError::Invalid);
         }
         let address = format!("{local}@{}", domain.to_lowercase());
-        let key = address.to_lowercase();
+        let key = lookup_key(&address);
         Ok(Email { address, key })
     }
 
@@ -58,7 +61,7 @@ impl Email {
         &self.address
     }
 
-    /// The case-folded form used for uniqueness and look-ups.
+    /// The normalised, case-folded form used for uniqueness and look-ups.
     pub fn key(&self) -> &str {
         &self.key
     }
@@ -117,6 +120,15 @@ mod tests {
         let e = Email::parse("  John.Doe@Example.COM \n").unwrap();
         assert_eq!(e.as_str(), "John.Doe@example.com");
         assert_eq!(e.key(), "john.doe@example.com");
+    }
+
+    #[test]
+    fn keys_fold_width_and_compatibility_forms_like_usernames() {
+        let wide = Email::parse("X@\u{ff45}xample.COM").unwrap();
+        assert_eq!(wide.key(), "x@example.com");
+        assert_eq!(wide.as_str(), "X@\u{ff45}xample.com", "shown as typed");
+        let ligature = Email::parse("x@\u{fb01}le.org").unwrap();
+        assert_eq!(ligature.key(), "x@file.org");
     }
 
     #[test]

@@ -64,7 +64,7 @@ impl Username {
 
     /// The look-up key of any login value, valid username or not.
     pub fn key_of(raw: &str) -> String {
-        raw.trim().nfkc().collect::<String>().to_lowercase()
+        super::lookup_key(raw)
     }
 
     pub fn as_str(&self) -> &str {

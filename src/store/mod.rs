@@ -39,7 +39,7 @@ use writable::{WriteHealth, is_out_of_space};
 /// The schema applied to a new file (version 1).
 const SCHEMA: &str = include_str!("../../schema.sql");
 /// The `user_version` this binary writes and understands.
-const SCHEMA_VERSION: i64 = 1;
+const SCHEMA_VERSION: i64 = 2;
 
 /// A storage step failed; `context` says what was being done.
 #[derive(Debug)]
@@ -207,6 +207,9 @@ impl Store {
         }
         if version < 1 {
             tx.execute_batch(SCHEMA).context("creating the schema")?;
+        }
+        if version < 2 {
+            users::fold_address_keys(&tx).context("normalising the address keys")?;
         }
         tx.pragma_update(None, "user_version", SCHEMA_VERSION)
             .context("recording the schema version")?;

@@ -5,7 +5,7 @@ use rusqlite::{OptionalExtension, Row, Transaction, params};
 use super::{Context, Store, StoreError, outbox};
 use crate::domain::mail::Mail;
 use crate::domain::one_time::{OneTimeToken, Purpose};
-use crate::domain::{Email, User, Username};
+use crate::domain::{Email, User, Username, lookup_key};
 
 /// A user about to be inserted.
 pub struct NewUser<'a> {
@@ -96,14 +96,15 @@ impl Store {
     }
 
     /// Finds the user a login value names: an address first (so one user's
-    /// address beats another's username), then a username.
+    /// address beats another's username), then a username. Both compare the
+    /// value's [`lookup_key`], so the account a value names depends on that
+    /// key alone, as does the login throttle's window for an unknown one.
     pub fn user_by_login(&self, value: &str) -> Result<Option<User>, StoreError> {
-        if let Ok(email) = Email::parse(value)
-            && let Some(user) = self.user_by_email_key(email.key())?
-        {
-            return Ok(Some(user));
+        let key = lookup_key(value);
+        match self.user_by_email_key(&key)? {
+            Some(user) => Ok(Some(user)),
+            None => self.user_by_username_key(&key),
         }
-        self.user_by_username_key(&Username::key_of(value))
     }
 
     /// Whether the address and the username are already taken.
@@ -248,6 +249,41 @@ pub(super) fn insert_one_time(
     tx.prepare_cached("INSERT INTO one_time_tokens (token_hash, user_id, purpose, expires_at) VALUES (?1, ?2, ?3, ?4)")?
         .execute(params![&token.hash()[..], user_id, purpose.as_str(), expires_at as i64])
         .map(drop)
+}
+
+/// Schema 2: address keys are NFKC-normalised as well as case-folded, as
+/// usernames always were. Only an address with a character outside printable
+/// ASCII can change. A key that would then equal another account's stays as
+/// it was, and the pair is logged (by id) for the operator to settle.
+pub(super) fn fold_address_keys(tx: &Transaction<'_>) -> rusqlite::Result<()> {
+    let rows: Vec<(i64, String, String)> = tx
+        .prepare("SELECT id, email, email_key FROM users WHERE email_key GLOB '*[^ -~]*'")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    for (id, email, old_key) in rows {
+        let key = lookup_key(&email);
+        if key == old_key {
+            continue;
+        }
+        let holder: Option<i64> = tx
+            .query_row("SELECT id FROM users WHERE email_key = ?1", [&key], |r| {
+                r.get(0)
+            })
+            .optional()?;
+        match holder {
+            None => {
+                tx.execute(
+                    "UPDATE users SET email_key = ?1 WHERE id = ?2",
+                    params![key, id],
+                )?;
+            }
+            Some(other) => log::warn!(
+                "users {other} and {id} have addresses that differ only in width or \
+                 compatibility characters; user {id} can no longer log in by address"
+            ),
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -45,6 +45,7 @@ mod security_headers;
 mod signing_key;
 mod slow_clients;
 mod startup;
+mod throttle_abuse;
 mod throttling;
 mod token;
 mod token_expiry;

@@ -2,17 +2,7 @@
 //! real until the server refuses, and forged `X-Forwarded-For` headers are
 //! shown not to help.
 
-use serde_json::json;
-
-use crate::helpers::{PASSWORD, TestApp};
-
-fn throttled_app(limits: &[(&str, &str)]) -> TestApp {
-    let mut builder = TestApp::builder().env("ACCOUNTS_THROTTLE", "on");
-    for (name, value) in limits {
-        builder = builder.env(name, *value);
-    }
-    builder.spawn()
-}
+use crate::helpers::{PASSWORD, TestApp, assert_throttled, throttled_app};
 
 fn wrong_login(app: &TestApp, email: &str, headers: &[(&str, &str)]) -> u16 {
     let body = format!(
@@ -23,20 +13,6 @@ fn wrong_login(app: &TestApp, email: &str, headers: &[(&str, &str)]) -> u16 {
     all.extend_from_slice(headers);
     app.request("POST", "/api/token/", &all, Some(body.as_bytes()))
         .status
-}
-
-fn assert_throttled(response: &crate::helpers::TestResponse) {
-    response.assert_status(429);
-    let retry: u64 = response
-        .header("Retry-After")
-        .expect("a Retry-After header")
-        .parse()
-        .expect("Retry-After is a number of seconds");
-    assert!(retry >= 1, "Retry-After {retry}");
-    assert_eq!(
-        response.json(),
-        json!({"detail": format!("Request was throttled. Expected available in {retry} seconds.")})
-    );
 }
 
 #[test]

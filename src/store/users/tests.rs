@@ -2,7 +2,7 @@
 
 use super::*;
 use crate::domain::mail::Mail;
-use crate::store::test_support::{add_login, add_user, count, mail_to, temp_store};
+use crate::store::test_support::{add_login, add_user, column, count, mail_to, temp_store};
 
 fn email(raw: &str) -> Email {
     Email::parse(raw).expect("a valid test address")
@@ -322,4 +322,40 @@ fn deactivation_voids_pending_reset_links_and_reactivation_does_not_revive_them(
 
     assert_eq!(count(&store, "one_time_tokens"), 0);
     assert!(!store.reset_password(&reset, "new-hash", 70).unwrap());
+}
+
+#[test]
+fn schema_1_address_keys_are_folded_unless_another_account_has_the_result() {
+    let mut store = temp_store();
+    let wide = add_user(&mut store, "a@example.net");
+    let plain = add_user(&mut store, "y@example.com");
+    let clash = add_user(&mut store, "b@example.net");
+    // Keys as schema 1 wrote them: case-folded only.
+    for (id, address) in [
+        (wide, "x@\u{ff45}xample.com"),
+        (clash, "y@\u{ff45}xample.com"),
+    ] {
+        store
+            .conn
+            .execute(
+                "UPDATE users SET email = ?1, email_key = ?1 WHERE id = ?2",
+                params![address, id],
+            )
+            .unwrap();
+    }
+    store.conn.pragma_update(None, "user_version", 1).unwrap();
+
+    store.migrate().unwrap();
+
+    let key_of =
+        |id: i64| -> String { column(&store, "SELECT email_key FROM users WHERE id = ?1", [id]) };
+    assert_eq!(key_of(wide), "x@example.com");
+    assert_eq!(key_of(plain), "y@example.com");
+    assert_eq!(
+        key_of(clash),
+        "y@\u{ff45}xample.com",
+        "left for the operator"
+    );
+    let found = store.user_by_login("X@example.com").unwrap().map(|u| u.id);
+    assert_eq!(found, Some(wide));
 }

@@ -17,6 +17,7 @@ mod lifecycle;
 mod mail;
 mod raw;
 mod server;
+mod throttle;
 
 pub use app::{TestApp, spawn_app};
 pub use external::{Browser, litestream, run_with_deadline};
@@ -27,6 +28,7 @@ pub use jwt::*;
 pub use lifecycle::*;
 pub use mail::{FakeMailProvider, Refuser};
 pub use raw::{Drip, answer_if_closed_within, statuses_until_closed, still_open_and_unanswered};
+pub use throttle::{assert_throttled, throttled_app};
 
 /// `ACCOUNTS_SECRET_KEY` of every test server: a Django-style key with the
 /// punctuation Django puts in them, used by the server as raw bytes.
