@@ -167,7 +167,7 @@ fn a_throttled_login_costs_no_password_hash() {
         ("ACCOUNTS_THROTTLE_LOGIN_ACCOUNT", "1/1h"),
         ("ACCOUNTS_HASH_THREADS", "1"),
         ("ACCOUNTS_HASH_QUEUE", "0"),
-        ("ACCOUNTS_BCRYPT_COST", "14"),
+        ("ACCOUNTS_BCRYPT_COST", "12"),
     ]);
     app.register("locked@example.com", PASSWORD);
     assert_eq!(wrong_login(&app, "locked@example.com", &[]), 401);
