@@ -33,7 +33,7 @@ pub struct Throttles {
 }
 
 impl App {
-    pub fn new(config: Config, secret: &Secret, mail: MailWaker) -> App {
+    pub fn new(config: Config, keys: TokenKeys, mail: MailWaker) -> App {
         let t = &config.throttle;
         let on = |limit| if t.enabled { Some(limit) } else { None };
         let throttles = Throttles {
@@ -44,7 +44,7 @@ impl App {
             mail_recipient: Throttle::new(on(t.mail_recipient)),
         };
         App {
-            keys: TokenKeys::new(secret),
+            keys,
             hasher: PasswordHasher::start(
                 config.hash_threads,
                 config.hash_queue,
@@ -63,6 +63,10 @@ impl App {
     /// alone).
     pub fn for_operator(config: Config) -> Result<App, RandomError> {
         let unused_key = Secret::from(random_hex::<32>()?.as_str());
-        Ok(App::new(config, &unused_key, MailWaker::default()))
+        Ok(App::new(
+            config,
+            TokenKeys::new(&unused_key),
+            MailWaker::default(),
+        ))
     }
 }

@@ -1,5 +1,6 @@
 //! The command line: `accounts` serves; `accounts user ...`, `accounts
-//! backup` and `accounts check-config` are operator commands that use the
+//! keys ...`, `accounts backup` and `accounts check-config` are operator
+//! commands that use the
 //! same `ACCOUNTS_*` environment and are safe while the server runs (SQLite
 //! transactions serialise them with the server's writes); `accounts restore`
 //! is the one that refuses to run beside the server.
@@ -34,6 +35,8 @@ macro_rules! say_raw {
     }};
 }
 
+mod keys;
+
 const USAGE: &str = "\
 accounts: sign-up, email confirmation and JWT login, in one binary and one SQLite file.
 
@@ -48,6 +51,8 @@ Usage:
   accounts user activate EMAIL          Allow the user to log in again
   accounts user set-password EMAIL      Set a new password (prompt or stdin) and end every session
   accounts user delete EMAIL [--yes]    Delete the user and their sessions
+  accounts keys list                    List the token-signing keys with their state and dates
+  accounts keys rotate                  Add a signing key: published now, signing after ACCOUNTS_KEY_PUBLISH_AHEAD
   accounts backup FILE                  Copy the live database to FILE (SQLite online backup)
   accounts restore FILE                 Check the backup FILE and put it in place of ACCOUNTS_DB
                                         (refused while the service runs)
@@ -79,6 +84,7 @@ pub fn main(args: &[String]) -> Result<(), CliError> {
             Ok(())
         }
         ["user", rest @ ..] => user_command(rest),
+        ["keys", rest @ ..] => keys::command(rest),
         ["backup", "--help" | "-h"] => {
             say!(
                 "Usage: accounts backup FILE\nCopies the live database to FILE with SQLite's online backup."
@@ -95,7 +101,7 @@ pub fn main(args: &[String]) -> Result<(), CliError> {
         ["restore", file] => restore(&load_config()?, Path::new(file)),
         ["check-config", "--help" | "-h"] => {
             say!(
-                "Usage: accounts check-config\nValidates the ACCOUNTS_* environment and prints the effective settings, secrets redacted."
+                "Usage: accounts check-config\nValidates the ACCOUNTS_* environment and prints the effective settings, secrets redacted, and each signing key's kid, algorithm and state."
             );
             Ok(())
         }
@@ -326,5 +332,5 @@ fn check_config() -> Result<(), CliError> {
     for (name, value) in config.describe() {
         say!("{name}={value}");
     }
-    Ok(())
+    keys::show_states(&config)
 }

@@ -15,8 +15,9 @@
 //! the settings, [`app`] is the state every request shares, [`mail`]
 //! delivers the outbox in the background, [`hashing`] keeps bcrypt on its
 //! own lane, [`throttle`] counts attempts, [`client_address`] finds the
-//! address they are counted under, and [`backups`] writes the scheduled
-//! backups and restores one.
+//! address they are counted under, [`backups`] writes the scheduled
+//! backups and restores one, and [`keyfile`] and [`keyring`] keep the
+//! signing keys beside the database.
 
 #![forbid(unsafe_code)]
 
@@ -30,6 +31,7 @@ pub mod domain;
 pub mod hashing;
 pub mod http;
 pub mod keyfile;
+pub mod keyring;
 pub mod mail;
 pub mod secret;
 pub mod server;

@@ -1,5 +1,5 @@
 //! Start-up and shutdown: the listening socket, the request workers, the
-//! mail sender, the pruner, and signal handling.
+//! mail sender, the pruner, the key-ring watcher, and signal handling.
 //!
 //! Each worker owns a database connection and takes requests from tiny_http's
 //! queue. SIGTERM (or SIGINT) stops taking new requests, lets the ones in
@@ -20,18 +20,22 @@ use signal_hook::consts::{SIGINT, SIGTERM};
 use signal_hook::iterator::Signals;
 use socket2::{Domain, Protocol, Socket, Type};
 
+use crate::accounts::keys::{self, KeyRingWatch};
 use crate::app::App;
 use crate::backups::{BackupDir, BackupDirError, DatabaseLock, LockError, start_scheduled_backups};
 use crate::config::Config;
 use crate::domain::now;
 use crate::http;
 use crate::keyfile::{self, KeyFileError};
+use crate::keyring::KeyRingError;
 use crate::mail::{MailWaker, Provider, run_sender};
 use crate::secret::Secret;
 use crate::store::{Store, StoreError};
 
 /// How often expired sessions, refresh tokens and one-time tokens are pruned.
 const PRUNE_EVERY: Duration = Duration::from_secs(600);
+/// How often the key ring is looked at for a rotation or a key to retire.
+const KEY_RING_CHECK_EVERY: Duration = Duration::from_secs(1);
 
 /// Why the service could not start, or stopped on its own.
 #[derive(Debug)]
@@ -44,6 +48,8 @@ pub enum ServerError {
     DatabaseLock(LockError),
     /// `ACCOUNTS_BACKUP_DIR` cannot hold backups.
     BackupDir(BackupDirError),
+    /// The key ring beside the database could not be used.
+    KeyRing(KeyRingError),
     /// The database file could not be opened (`ACCOUNTS_DB`).
     OpenDatabase { path: PathBuf, source: StoreError },
     /// The schema could not be brought up to date.
@@ -70,6 +76,7 @@ impl fmt::Display for ServerError {
             ServerError::SigningKey(e) => e.fmt(f),
             ServerError::DatabaseLock(e) => e.fmt(f),
             ServerError::BackupDir(e) => e.fmt(f),
+            ServerError::KeyRing(e) => e.fmt(f),
             ServerError::OpenDatabase { path, source } => {
                 write!(f, "ACCOUNTS_DB: {}: {source}", path.display())
             }
@@ -97,6 +104,7 @@ impl std::error::Error for ServerError {
             ServerError::SigningKey(e) => Some(e),
             ServerError::DatabaseLock(e) => Some(e),
             ServerError::BackupDir(e) => Some(e),
+            ServerError::KeyRing(e) => Some(e),
             ServerError::OpenDatabase { source, .. } => Some(source),
             ServerError::Migrate(e) => Some(e),
             ServerError::Http(e) => Some(e.as_ref()),
@@ -119,6 +127,10 @@ pub fn run(config: Config) -> Result<(), ServerError> {
     // Held until `run` returns (or the process dies): `accounts restore`
     // refuses while any server holds it.
     let _lock = DatabaseLock::for_service(&config.db_path).map_err(ServerError::DatabaseLock)?;
+    // The key ring is prepared under that lock too, so a restore never
+    // overlaps a start that writes it.
+    let (token_keys, key_ring) =
+        keys::prepare_for_start(&config, &secret).map_err(ServerError::KeyRing)?;
     let backup_dir = backup_dir(&config)?;
     // Every other connection is opened from this one, so they all share
     // what it learns about whether the file can be written (`/health`).
@@ -137,7 +149,8 @@ pub fn run(config: Config) -> Result<(), ServerError> {
     start_pruner(&config, &first)?;
     start_backups(&config, &first, backup_dir)?;
     let workers = config.workers;
-    let app = Arc::new(App::new(config, &secret, waker.clone()));
+    let app = Arc::new(App::new(config, token_keys, waker.clone()));
+    start_key_watcher(Arc::clone(&app), key_ring)?;
     let failed = Arc::new(AtomicBool::new(false));
     let handles = (0..workers)
         .map(|i| start_worker(i, &app, &first, &server, &shutdown, &failed))
@@ -302,6 +315,27 @@ fn start_pruner(config: &Config, first: &Store) -> Result<(), ServerError> {
                 Err(e) => log::error!("{e}"),
             }
             thread::sleep(PRUNE_EVERY);
+        }
+    })
+    .map(drop)
+}
+
+/// Follows the key ring: a rotation by the operator is served within a
+/// second, and retired keys are erased. A failure is logged once, and the
+/// keys in use stay as they were.
+fn start_key_watcher(app: Arc<App>, mut watch: KeyRingWatch) -> Result<(), ServerError> {
+    spawn("key-ring", "the key-ring watcher", move || {
+        let mut last_error = String::new();
+        loop {
+            thread::sleep(KEY_RING_CHECK_EVERY);
+            match watch.check(&app.keys) {
+                Ok(()) => last_error.clear(),
+                Err(e) if e.to_string() != last_error => {
+                    last_error = e.to_string();
+                    log::error!("{last_error}");
+                }
+                Err(_) => {}
+            }
         }
     })
     .map(drop)

@@ -1,6 +1,7 @@
 //! What a user or an operator does with an account, one function per action:
 //! register, confirm an address, log in, refresh, log out, change or reset a
-//! password, ask for a link again, delete, (de)activate.
+//! password, ask for a link again, delete, (de)activate; and what the
+//! service and its operator do with the token-signing keys ([`keys`]).
 //!
 //! Each function takes the application state ([`App`](crate::app::App)),
 //! the [`Store`](crate::store::Store) and values already parsed at the edge
@@ -13,6 +14,7 @@
 
 pub mod account;
 pub mod confirm;
+pub mod keys;
 mod links;
 pub mod login;
 pub mod password;
@@ -22,6 +24,7 @@ pub mod session;
 use std::fmt;
 use std::net::IpAddr;
 
+use crate::domain::jwt::IssueError;
 use crate::domain::random::RandomError;
 use crate::hashing::HashError;
 use crate::store::StoreError;
@@ -70,6 +73,8 @@ pub enum Error {
     Hashing(HashError),
     /// The operating system's random number generator failed.
     Random(RandomError),
+    /// A token could not be signed (a bug: keys are checked when loaded).
+    Signing(IssueError),
 }
 
 impl fmt::Display for Error {
@@ -86,6 +91,7 @@ impl fmt::Display for Error {
                 write!(f, "password hashing failed: {cause}")
             }
             Error::Random(e) => write!(f, "{e}"),
+            Error::Signing(e) => write!(f, "{e}"),
         }
     }
 }
@@ -95,6 +101,7 @@ impl std::error::Error for Error {
         match self {
             Error::Store(e) => Some(e),
             Error::Random(e) => Some(e),
+            Error::Signing(e) => Some(e),
             _ => None,
         }
     }
@@ -115,6 +122,12 @@ impl From<StoreError> for Error {
 impl From<HashError> for Error {
     fn from(e: HashError) -> Error {
         Error::Hashing(e)
+    }
+}
+
+impl From<IssueError> for Error {
+    fn from(e: IssueError) -> Error {
+        Error::Signing(e)
     }
 }
 

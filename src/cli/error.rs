@@ -10,6 +10,7 @@ use crate::accounts::register::Taken;
 use crate::backups::RestoreError;
 use crate::config::ConfigError;
 use crate::domain::random::RandomError;
+use crate::keyring::KeyRingError;
 use crate::server::ServerError;
 use crate::store::StoreError;
 
@@ -24,6 +25,12 @@ pub enum CliError {
     UnknownCommand(String),
     /// The words after `accounts user` are no user command.
     UnknownUserCommand(String),
+    /// The words after `accounts keys` are no keys command.
+    UnknownKeysCommand(String),
+    /// `keys rotate` with HS256, whose key is `ACCOUNTS_SECRET_KEY`.
+    CannotRotateHs256,
+    /// The key ring could not be read or changed.
+    KeyRing(KeyRingError),
     /// A user command was given an option it does not take.
     UnknownOption(String),
     /// An address or username on the command line is not valid.
@@ -88,6 +95,17 @@ impl fmt::Display for CliError {
                     "unknown user command {words:?}; see accounts user --help"
                 )
             }
+            CliError::UnknownKeysCommand(words) => {
+                write!(
+                    f,
+                    "unknown keys command {words:?}; see accounts keys --help"
+                )
+            }
+            CliError::CannotRotateHs256 => f.write_str(
+                "keys rotate needs ACCOUNTS_JWT_ALGORITHM=EdDSA or ES256; HS256 signs with \
+                 ACCOUNTS_SECRET_KEY, which has no key pair",
+            ),
+            CliError::KeyRing(e) => e.fmt(f),
             CliError::UnknownOption(words) => {
                 write!(f, "unknown option {words:?}; see accounts user --help")
             }
@@ -133,6 +151,7 @@ impl std::error::Error for CliError {
             CliError::Config(e) => Some(e),
             CliError::Server(e) => Some(e),
             CliError::Action(e) => Some(e),
+            CliError::KeyRing(e) => Some(e),
             CliError::Terminal(e) | CliError::ReadPassword(e) => Some(e),
             CliError::OpenDatabase { source: e, .. }
             | CliError::Store(e)
@@ -159,6 +178,12 @@ impl From<ServerError> for CliError {
 impl From<RestoreError> for CliError {
     fn from(e: RestoreError) -> CliError {
         CliError::Restore(e)
+    }
+}
+
+impl From<KeyRingError> for CliError {
+    fn from(e: KeyRingError) -> CliError {
+        CliError::KeyRing(e)
     }
 }
 

@@ -53,6 +53,9 @@ pub enum Problem {
     NotOnOrOff,
     /// Not `N/DURATION` with a positive count and window.
     NotALimit(String),
+    /// An issuer or audience that is empty, too long, or holds white space,
+    /// quotes, commas or brackets.
+    NotAPlainString(String),
     /// A mail sender without an `@`, or with a line break.
     NotASender,
     /// An item of the trusted-proxy list that is neither an address nor a
@@ -103,6 +106,11 @@ impl fmt::Display for Problem {
             Problem::NotALimit(got) => {
                 write!(f, "expected N/DURATION such as 10/15m, got {got:?}")
             }
+            Problem::NotAPlainString(got) => write!(
+                f,
+                "expected one plain string of at most 256 characters, without spaces, quotes, \
+                 commas or brackets, got {got:?}"
+            ),
             Problem::NotASender => {
                 f.write_str("expected a sender address such as accounts@example.com")
             }

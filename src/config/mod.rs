@@ -12,6 +12,8 @@ mod setting;
 mod table;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_jwt;
 mod values;
 
 use std::collections::HashMap;
@@ -20,6 +22,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::client_address::ProxyList;
+use crate::domain::signing::JwtAlgorithm;
 use crate::secret::Secret;
 use crate::throttle::Limit;
 pub use error::{ConfigError, Problem};
@@ -47,6 +50,7 @@ pub struct Config {
     pub confirm_redirect: Option<String>,
     pub rotate_refresh: bool,
     pub refresh_reuse_grace: Duration,
+    pub jwt: JwtConfig,
     pub read_timeout: Duration,
     /// Time a client has to send the head of a request, from its first byte.
     pub header_timeout: Duration,
@@ -70,6 +74,18 @@ pub struct BackupConfig {
     pub every: Option<Duration>,
     /// How many are kept.
     pub keep: usize,
+}
+
+/// How tokens are signed, and what they must carry.
+#[derive(Debug, Clone)]
+pub struct JwtConfig {
+    pub algorithm: JwtAlgorithm,
+    /// `iss` of new tokens, required on accepted ones.
+    pub issuer: Option<String>,
+    /// `aud` of new tokens, required on accepted ones.
+    pub audience: Option<String>,
+    /// How long a rotated key is published before it signs.
+    pub publish_ahead: Duration,
 }
 
 /// Which HTTP email API carries the mail, and how to reach it.
@@ -183,6 +199,12 @@ impl Config {
         SETTINGS.iter().map(|s| (s.name, s.shown(self))).collect()
     }
 
+    /// How long a key verifies after it stops signing: the longest lifetime
+    /// of a token it signed.
+    pub fn key_verify_period(&self) -> Duration {
+        self.access_ttl.max(self.refresh_ttl)
+    }
+
     /// What loading starts from, before the table is read. Every setting
     /// but those with no default overwrites its field, so these values are
     /// only ever seen as the `None` of an unset optional setting.
@@ -214,6 +236,12 @@ impl Config {
             confirm_redirect: None,
             rotate_refresh: false,
             refresh_reuse_grace: Duration::ZERO,
+            jwt: JwtConfig {
+                algorithm: JwtAlgorithm::HS256,
+                issuer: None,
+                audience: None,
+                publish_ahead: Duration::ZERO,
+            },
             read_timeout: Duration::ZERO,
             header_timeout: Duration::ZERO,
             body_timeout: Duration::ZERO,

@@ -13,10 +13,11 @@ use super::setting::Setting;
 use super::setting::Show::{self, Value};
 use super::values::{
     absolute_url, available_cpus, base_url, boolean, count, deadline, duration, file_path,
-    interval_or_off, limit, on_off, one_of, optional, or_computed, origins, proxies, secret_key,
-    sender, show_limit, show_seconds, socket_address,
+    interval_or_off, limit, on_off, one_of, optional, or_computed, origins, plain_string, proxies,
+    secret_key, sender, show_limit, show_seconds, socket_address,
 };
 use super::{MailProvider, Problem, SameSite};
+use crate::domain::signing::JwtAlgorithm;
 use crate::secret::Secret;
 
 /// Every setting, in the order of the README's table.
@@ -190,6 +191,44 @@ pub static SETTINGS: &[Setting] = &[
         help: "With rotation: how long a just-spent refresh token is still answered normally.",
         parse: Trimmed(|c, v| set(&mut c.refresh_reuse_grace, duration(v))),
         show: Value(|c| show_seconds(c.refresh_reuse_grace)),
+    },
+    Setting {
+        name: "ACCOUNTS_JWT_ALGORITHM",
+        default: Text("HS256"),
+        help: "`HS256` (with `ACCOUNTS_SECRET_KEY`, as the Django service), `EdDSA` or `ES256`: \
+               tokens signed with a generated key pair, verifiable by other services through \
+               the JWKS (see [Tokens](#tokens)). Switching keeps issued tokens valid.",
+        parse: Trimmed(|c, v| {
+            set(
+                &mut c.jwt.algorithm,
+                one_of(v, JwtAlgorithm::ALL, JwtAlgorithm::as_str),
+            )
+        }),
+        show: Value(|c| c.jwt.algorithm.as_str().to_string()),
+    },
+    Setting {
+        name: "ACCOUNTS_JWT_ISSUER",
+        default: Unset,
+        help: "`iss` claim of new tokens (such as `https://accounts.example.com`); when set, \
+               tokens without it are refused.",
+        parse: Trimmed(|c, v| set(&mut c.jwt.issuer, optional(v, plain_string))),
+        show: Value(|c| unless_none(&c.jwt.issuer, "(unset)")),
+    },
+    Setting {
+        name: "ACCOUNTS_JWT_AUDIENCE",
+        default: Unset,
+        help: "`aud` claim of new tokens; when set, tokens without it are refused.",
+        parse: Trimmed(|c, v| set(&mut c.jwt.audience, optional(v, plain_string))),
+        show: Value(|c| unless_none(&c.jwt.audience, "(unset)")),
+    },
+    Setting {
+        name: "ACCOUNTS_KEY_PUBLISH_AHEAD",
+        default: Text("10m"),
+        help: "How long `accounts keys rotate` publishes a new key in the JWKS before it \
+               signs, so every cached JWKS knows it first (keep it above the JWKS's 5-minute \
+               cache).",
+        parse: Trimmed(|c, v| set(&mut c.jwt.publish_ahead, duration(v))),
+        show: Value(|c| show_seconds(c.jwt.publish_ahead)),
     },
     Setting {
         name: "ACCOUNTS_READ_TIMEOUT",

@@ -118,6 +118,21 @@ pub fn secret_key(s: &str) -> Result<Secret, Problem> {
     }
 }
 
+/// The longest issuer or audience accepted.
+const MAX_PLAIN_STRING: usize = 256;
+
+/// One claim value (an issuer, an audience): a single word or URL, without
+/// white space, quotes, commas or brackets, which would mean a list or a
+/// JSON value was meant.
+pub fn plain_string(s: &str) -> Result<String, Problem> {
+    let forbidden = |c: char| c.is_whitespace() || c.is_control() || "\"'`,;[]{}\\".contains(c);
+    if s.is_empty() || s.len() > MAX_PLAIN_STRING || s.contains(forbidden) {
+        Err(Problem::NotAPlainString(s.to_string()))
+    } else {
+        Ok(s.to_string())
+    }
+}
+
 pub fn socket_address(s: &str) -> Result<SocketAddr, Problem> {
     s.parse().map_err(|_| Problem::NotAnAddress)
 }

@@ -1,15 +1,22 @@
-//! Access and refresh tokens: HS256 JWTs with SimpleJWT's claims.
+//! Access and refresh tokens: JWTs with SimpleJWT's claims.
 //!
 //! The claims are exactly SimpleJWT's (`token_type`, `exp`, `iat`, `jti`,
-//! `user_id`) and the key is `ACCOUNTS_SECRET_KEY` as raw bytes, as SimpleJWT
-//! signs with Django's SECRET_KEY, so tokens move between the two services.
-//! The caller chooses each token's `jti` (its layout belongs to the logins,
+//! `user_id`, then `aud` and `iss` when configured) and the HS256 key is
+//! `ACCOUNTS_SECRET_KEY` as raw bytes, as SimpleJWT signs with Django's
+//! SECRET_KEY, so tokens move between the two services. With EdDSA or ES256
+//! the header names the signing key (`kid`); which key signs and which
+//! verify is the business of [`signing`](super::signing). The caller
+//! chooses each token's `jti` (its layout belongs to the logins,
 //! `accounts::session`).
 
-use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation, decode, encode};
+use std::fmt;
+use std::sync::{Arc, RwLock};
+
+use jsonwebtoken::{Header, Validation, decode, decode_header, encode};
 use serde::{Deserialize, Serialize};
 
 use super::now;
+use super::signing::{JwtAlgorithm, KeySet, PublicJwk};
 use crate::secret::Secret;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -45,6 +52,19 @@ pub struct IssuedToken {
     pub exp: u64,
 }
 
+/// A token could not be signed: the JWT library refused a key that was
+/// checked when it was loaded (a bug, logged; the client sees a 500).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IssueError(String);
+
+impl fmt::Display for IssueError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "a token could not be signed: {}", self.0)
+    }
+}
+
+impl std::error::Error for IssueError {}
+
 /// Why a token was refused. Clients see only the contract's generic body;
 /// the variant is for the log.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -62,6 +82,11 @@ struct OutgoingClaims<'a> {
     iat: u64,
     jti: &'a str,
     user_id: i64,
+    // SimpleJWT adds these last, and only when configured.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    aud: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    iss: Option<&'a str>,
 }
 
 #[derive(Deserialize)]
@@ -90,30 +115,58 @@ impl UserIdClaim {
     }
 }
 
-/// Signs and checks tokens with one HS256 key.
+/// `ACCOUNTS_JWT_ISSUER` and `ACCOUNTS_JWT_AUDIENCE`: claims that new tokens
+/// carry and that every accepted token must carry.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ClaimRules {
+    pub issuer: Option<String>,
+    pub audience: Option<String>,
+}
+
+/// Signs and checks tokens with the current keys. The keys can be replaced
+/// while requests are served (a rotation seen in the key ring); each
+/// request works with one version of them.
 pub struct TokenKeys {
-    encoding: EncodingKey,
-    decoding: DecodingKey,
-    validation: Validation,
+    live: RwLock<Arc<KeySet>>,
+    rules: ClaimRules,
+    /// One validation per algorithm, in the order of [`JwtAlgorithm::ALL`].
+    validations: Vec<Validation>,
 }
 
 impl TokenKeys {
+    /// HS256 with `secret` and no `iss` or `aud`: the service as it always was.
     pub fn new(secret: &Secret) -> TokenKeys {
-        let mut validation = Validation::new(Algorithm::HS256);
-        // SimpleJWT's leeway is 0; jsonwebtoken's default of 60 s would keep
-        // expired tokens alive for a minute.
-        validation.leeway = 0;
-        validation.validate_aud = false;
-        validation.set_required_spec_claims(&["exp"]);
+        TokenKeys::with_keys(KeySet::hs256_only(secret), ClaimRules::default())
+    }
+
+    pub fn with_keys(keys: KeySet, rules: ClaimRules) -> TokenKeys {
+        let validations = JwtAlgorithm::ALL
+            .iter()
+            .map(|alg| validation(*alg, &rules))
+            .collect();
         TokenKeys {
-            encoding: EncodingKey::from_secret(secret.expose()),
-            decoding: DecodingKey::from_secret(secret.expose()),
-            validation,
+            live: RwLock::new(Arc::new(keys)),
+            rules,
+            validations,
         }
     }
 
+    /// Uses `keys` from now on (the key ring changed).
+    pub fn replace(&self, keys: KeySet) {
+        *self.live.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(keys);
+    }
+
+    fn current(&self) -> Arc<KeySet> {
+        Arc::clone(&self.live.read().unwrap_or_else(|e| e.into_inner()))
+    }
+
+    /// The public keys other services verify tokens with (none with HS256).
+    pub fn published(&self, now: u64) -> Vec<PublicJwk> {
+        self.current().published(now)
+    }
+
     /// Signs a token of `token_type` for the user, valid for `lifetime`
-    /// seconds from `now`.
+    /// seconds from `now`, with the key that signs at `now`.
     pub fn issue(
         &self,
         token_type: TokenType,
@@ -121,7 +174,7 @@ impl TokenKeys {
         jti: String,
         now: u64,
         lifetime: u64,
-    ) -> IssuedToken {
+    ) -> Result<IssuedToken, IssueError> {
         let exp = now + lifetime;
         let claims = OutgoingClaims {
             token_type: token_type.as_str(),
@@ -129,27 +182,76 @@ impl TokenKeys {
             iat: now,
             jti: &jti,
             user_id,
+            aud: self.rules.audience.as_deref(),
+            iss: self.rules.issuer.as_deref(),
         };
-        let token = encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
-            // HS256 signing of a small serde struct cannot fail.
-            .expect("HS256 signing never fails");
-        IssuedToken { token, jti, exp }
+        let keys = self.current();
+        let key = keys.signing_key(now);
+        let mut header = Header::new(key.alg.jsonwebtoken());
+        header.kid = key.kid.clone();
+        let token =
+            encode(&header, &claims, &key.encoding).map_err(|e| IssueError(e.to_string()))?;
+        Ok(IssuedToken { token, jti, exp })
     }
 
-    /// Checks signature (HS256 only), expiry (no leeway) and claims, and
-    /// that the token is of the expected type (`None` accepts either).
+    /// Checks the header (see `signing::keyset`), the signature with the key
+    /// its `kid` names and that key's algorithm, expiry (no leeway) and
+    /// claims, and that the token is of the expected type (`None` accepts
+    /// either). A token verified before is found in the cache instead; its
+    /// key and expiry are checked again.
     pub fn verify(
         &self,
         token: &str,
         expected: Option<TokenType>,
     ) -> Result<VerifiedToken, TokenError> {
-        let data = decode::<IncomingClaims>(token, &self.decoding, &self.validation)
+        self.verify_at(token, expected, now())
+    }
+
+    /// [`TokenKeys::verify`] at `now` (the signature's `exp` is checked
+    /// against the clock by jsonwebtoken; `now` decides the keys' states
+    /// and the expiry of cached tokens).
+    fn verify_at(
+        &self,
+        token: &str,
+        expected: Option<TokenType>,
+        now: u64,
+    ) -> Result<VerifiedToken, TokenError> {
+        let keys = self.current();
+        let verified = match keys.remembered(token, now) {
+            Some(verified) if !expired(verified.exp, now) => verified,
+            Some(_) => return Err(TokenError::Invalid("expired".into())),
+            None => {
+                let (verified, key) = self.verify_signed(&keys, token, now)?;
+                keys.remember(token, &verified, key);
+                verified
+            }
+        };
+        if expected.is_some_and(|e| e != verified.token_type) {
+            return Err(TokenError::WrongType);
+        }
+        Ok(verified)
+    }
+
+    /// The full check of a token not in the cache; returns it and the index
+    /// of the key that verified it.
+    fn verify_signed(
+        &self,
+        keys: &KeySet,
+        token: &str,
+        now: u64,
+    ) -> Result<(VerifiedToken, usize), TokenError> {
+        let header = decode_header(token).map_err(|e| TokenError::Invalid(e.to_string()))?;
+        let (index, key) = keys
+            .verifying_key(&header, now)
+            .map_err(TokenError::Invalid)?;
+        let validation = &self.validations[algorithm_index(key.alg)];
+        let data = decode::<IncomingClaims>(token, &key.decoding, validation)
             .map_err(|e| TokenError::Invalid(e.to_string()))?;
         let claims = data.claims;
         // Valid only before `exp` (RFC 7519 4.1.4; SimpleJWT refuses
         // `exp <= now` too). jsonwebtoken, even with zero leeway, accepts a
         // token in the very second it expires.
-        if claims.exp <= now() {
+        if expired(claims.exp, now) {
             return Err(TokenError::Invalid("expired".into()));
         }
         let token_type = match claims.token_type.as_str() {
@@ -157,9 +259,6 @@ impl TokenKeys {
             "refresh" => TokenType::Refresh,
             other => return Err(TokenError::Invalid(format!("unknown token_type {other:?}"))),
         };
-        if expected.is_some_and(|e| e != token_type) {
-            return Err(TokenError::WrongType);
-        }
         let user_id = claims
             .user_id
             .value()
@@ -168,126 +267,55 @@ impl TokenKeys {
             .jti
             .filter(|j| !j.is_empty())
             .ok_or_else(|| TokenError::Invalid("missing jti".into()))?;
-        Ok(VerifiedToken {
+        let verified = VerifiedToken {
             token_type,
             user_id,
             iat: claims.iat.unwrap_or(0),
             exp: claims.exp,
             jti,
-        })
+        };
+        Ok((verified, index))
     }
+}
+
+/// A token is valid only before `exp`: the rule of fresh and cached tokens
+/// alike.
+fn expired(exp: u64, now: u64) -> bool {
+    exp <= now
+}
+
+fn algorithm_index(alg: JwtAlgorithm) -> usize {
+    JwtAlgorithm::ALL
+        .iter()
+        .position(|a| *a == alg)
+        .unwrap_or(0)
+}
+
+/// What a token of `alg` must satisfy besides its signature.
+fn validation(alg: JwtAlgorithm, rules: &ClaimRules) -> Validation {
+    let mut validation = Validation::new(alg.jsonwebtoken());
+    // SimpleJWT's leeway is 0; jsonwebtoken's default of 60 s would keep
+    // expired tokens alive for a minute.
+    validation.leeway = 0;
+    let mut required = vec!["exp"];
+    if let Some(issuer) = &rules.issuer {
+        validation.set_issuer(&[issuer]);
+        required.push("iss");
+    }
+    match &rules.audience {
+        Some(audience) => {
+            validation.set_audience(&[audience]);
+            required.push("aud");
+        }
+        None => validation.validate_aud = false,
+    }
+    validation.set_required_spec_claims(&required);
+    validation
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn keys() -> TokenKeys {
-        TokenKeys::new(&Secret::from("a-test-key-that-is-long-enough-for-hs256"))
-    }
-
-    fn now() -> u64 {
-        jsonwebtoken::get_current_timestamp()
-    }
-
-    /// A token of `token_type` for user 1, issued at `at` for `lifetime`.
-    fn signed(keys: &TokenKeys, token_type: TokenType, at: u64, lifetime: u64) -> IssuedToken {
-        keys.issue(token_type, 1, "ab".repeat(16), at, lifetime)
-    }
-
-    #[test]
-    fn an_issued_token_verifies_with_its_claims() {
-        let jti = "0123456789abcdef".repeat(2);
-        let issued = keys().issue(TokenType::Access, 42, jti.clone(), now(), 60);
-        let v = keys()
-            .verify(&issued.token, Some(TokenType::Access))
-            .unwrap();
-        assert_eq!(v.user_id, 42);
-        assert_eq!(v.jti, jti);
-        assert_eq!(issued.jti, jti);
-        assert_eq!(v.exp - v.iat, 60);
-    }
-
-    #[test]
-    fn the_other_type_is_refused() {
-        let issued = signed(&keys(), TokenType::Refresh, now(), 60);
-        assert_eq!(
-            keys().verify(&issued.token, Some(TokenType::Access)),
-            Err(TokenError::WrongType)
-        );
-        assert!(keys().verify(&issued.token, None).is_ok());
-    }
-
-    #[test]
-    fn expiry_has_no_leeway() {
-        let issued = signed(&keys(), TokenType::Access, now() - 100, 99);
-        assert!(matches!(
-            keys().verify(&issued.token, None),
-            Err(TokenError::Invalid(_))
-        ));
-    }
-
-    #[test]
-    fn a_token_is_expired_in_the_second_of_its_exp() {
-        let now = now();
-        let issued = signed(&keys(), TokenType::Access, now - 60, 60);
-        assert_eq!(issued.exp, now);
-        assert!(matches!(
-            keys().verify(&issued.token, None),
-            Err(TokenError::Invalid(_))
-        ));
-    }
-
-    #[test]
-    fn another_key_is_refused() {
-        let other = TokenKeys::new(&Secret::from("another-key-that-is-long-enough-for-hs256"));
-        let issued = signed(&other, TokenType::Access, now(), 60);
-        assert!(keys().verify(&issued.token, None).is_err());
-    }
-
-    #[test]
-    fn string_user_ids_are_accepted() {
-        let claims = serde_json::json!({"token_type": "access", "exp": now() + 60, "iat": now(), "jti": "ab".repeat(16), "user_id": "7"});
-        let key = EncodingKey::from_secret(b"a-test-key-that-is-long-enough-for-hs256");
-        let token = encode(&Header::new(Algorithm::HS256), &claims, &key).unwrap();
-        assert_eq!(
-            keys()
-                .verify(&token, Some(TokenType::Access))
-                .unwrap()
-                .user_id,
-            7
-        );
-    }
-
-    #[test]
-    fn alg_none_and_other_algorithms_are_refused() {
-        use base64::Engine;
-        let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
-        let payload = b64.encode(format!(
-            r#"{{"token_type":"access","exp":{},"iat":1,"jti":"{}","user_id":1}}"#,
-            now() + 60,
-            "ab".repeat(16)
-        ));
-        for header in [
-            r#"{"alg":"none","typ":"JWT"}"#,
-            r#"{"alg":"HS512","typ":"JWT"}"#,
-            r#"{"alg":"RS256","typ":"JWT"}"#,
-        ] {
-            let token = format!("{}.{payload}.", b64.encode(header));
-            assert!(keys().verify(&token, None).is_err(), "{header}");
-        }
-    }
-
-    #[test]
-    fn missing_exp_or_type_is_refused() {
-        let key = EncodingKey::from_secret(b"a-test-key-that-is-long-enough-for-hs256");
-        for claims in [
-            serde_json::json!({"token_type": "access", "iat": 1, "jti": "ab".repeat(16), "user_id": 1}),
-            serde_json::json!({"exp": now() + 60, "iat": 1, "jti": "ab".repeat(16), "user_id": 1}),
-            serde_json::json!({"token_type": "id", "exp": now() + 60, "iat": 1, "jti": "ab".repeat(16), "user_id": 1}),
-        ] {
-            let token = encode(&Header::new(Algorithm::HS256), &claims, &key).unwrap();
-            assert!(keys().verify(&token, None).is_err(), "{claims}");
-        }
-    }
-}
+#[path = "jwt_signing_tests.rs"]
+mod signing_tests;
+#[cfg(test)]
+#[path = "jwt_tests.rs"]
+mod tests;

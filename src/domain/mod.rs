@@ -9,6 +9,7 @@ pub mod mail;
 pub mod one_time;
 pub mod password;
 pub mod random;
+pub mod signing;
 pub mod username;
 
 pub use email::Email;

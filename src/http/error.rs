@@ -179,7 +179,8 @@ impl From<accounts::Error> for ApiError {
             accounts::Error::Store(e) => store_failure(e),
             accounts::Error::Hashing(HashError::Busy) => ApiError::Overloaded,
             failure @ (accounts::Error::Hashing(HashError::Failed(_))
-            | accounts::Error::Random(_)) => ApiError::Internal(failure.to_string()),
+            | accounts::Error::Random(_)
+            | accounts::Error::Signing(_)) => ApiError::Internal(failure.to_string()),
         }
     }
 }

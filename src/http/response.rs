@@ -6,12 +6,16 @@ use std::io::Cursor;
 use serde::Serialize;
 use tiny_http::{Header, Response, StatusCode};
 
+const NO_STORE: &str = "no-store";
+
 /// A response on its way out.
 #[derive(Debug)]
 pub struct Reply {
     pub status: u16,
     body: Body,
     headers: Vec<(&'static str, String)>,
+    /// `Cache-Control`: `no-store` unless the answer is public.
+    cache_control: &'static str,
 }
 
 #[derive(Debug)]
@@ -31,6 +35,7 @@ impl Reply {
             status,
             body: Body::Json(body),
             headers: Vec::new(),
+            cache_control: NO_STORE,
         }
     }
 
@@ -44,6 +49,7 @@ impl Reply {
             status,
             body: Body::Html(page, csp),
             headers: Vec::new(),
+            cache_control: NO_STORE,
         }
     }
 
@@ -52,6 +58,7 @@ impl Reply {
             status,
             body: Body::Empty,
             headers: Vec::new(),
+            cache_control: NO_STORE,
         }
     }
 
@@ -63,6 +70,13 @@ impl Reply {
     /// configuration and data, never copied from the request.
     pub fn with_header(mut self, name: &'static str, value: String) -> Reply {
         self.headers.push((name, value));
+        self
+    }
+
+    /// Lets shared caches keep the answer (only for what is the same for
+    /// everyone and holds no secret, such as the public keys).
+    pub fn cacheable(mut self, cache_control: &'static str) -> Reply {
+        self.cache_control = cache_control;
         self
     }
 
@@ -88,7 +102,7 @@ impl Reply {
         }
         add("X-Content-Type-Options", "nosniff");
         add("Referrer-Policy", "no-referrer");
-        add("Cache-Control", "no-store");
+        add("Cache-Control", self.cache_control);
         if let Some(csp) = csp {
             add("Content-Security-Policy", csp);
             add("X-Frame-Options", "DENY");

@@ -8,7 +8,7 @@
 
 use super::Ctx;
 use super::error::ApiError;
-use super::handlers::{confirm, health, login, password_reset, register, tokens, user};
+use super::handlers::{confirm, health, jwks, login, password_reset, register, tokens, user};
 use super::response::Reply;
 
 /// The handler of a fixed path.
@@ -78,6 +78,8 @@ static ROUTES: &[Route] = &[
     Route::fixed("password-reset", "/api/password-reset/", &[("POST", password_reset::request)]),
     Route::token("password-reset-link", "/api/password-reset/{token}/", &[("GET", password_reset::form), ("POST", password_reset::submit_form)]),
     Route::fixed("password-reset-confirm", "/api/password-reset/confirm/", &[("POST", password_reset::confirm)]),
+    Route::fixed("jwks", "/.well-known/jwks.json", &[("GET", jwks::get)]),
+    Route::fixed("jwks-api", "/api/jwks/", &[("GET", jwks::get)]),
 ];
 
 /// A request's route, and the token its path carries, if any.
@@ -251,6 +253,13 @@ mod tests {
             !has("/api/user/", "OPTIONS"),
             "OPTIONS is answered from the table, not a handler"
         );
+    }
+
+    #[test]
+    fn the_key_set_answers_at_the_well_known_path_and_under_the_api() {
+        assert_eq!(name_of("/.well-known/jwks.json"), Some("jwks"));
+        assert_eq!(name_of("/api/jwks"), Some("jwks-api"));
+        assert_eq!(name_of("/.well-known/jwks"), None);
     }
 
     #[test]

@@ -67,7 +67,7 @@ impl Signer<'_> {
         Ok(self
             .app
             .keys
-            .issue(token_type, self.user_id, jti, self.now, lifetime))
+            .issue(token_type, self.user_id, jti, self.now, lifetime)?)
     }
 }
 

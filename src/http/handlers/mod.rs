@@ -5,6 +5,7 @@
 
 pub mod confirm;
 pub mod health;
+pub mod jwks;
 pub mod login;
 pub mod password_reset;
 pub mod register;
