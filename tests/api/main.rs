@@ -3,6 +3,8 @@
 //! database and a fake Postmark provider, and talks to it over real HTTP.
 
 mod active_flag;
+mod algorithm_switch;
+mod asymmetric_tokens;
 mod backup_target;
 mod body_limits;
 mod browser_pages;
@@ -22,6 +24,10 @@ mod framing;
 mod health;
 mod helpers;
 mod input_validation;
+mod issuer_audience;
+mod jwks;
+mod jwt_clients;
+mod key_rotation;
 mod litestream;
 mod log_secrecy;
 mod login;
@@ -48,6 +54,7 @@ mod startup;
 mod throttle_abuse;
 mod throttling;
 mod token;
+mod token_attacks;
 mod token_expiry;
 mod user;
 mod verify;

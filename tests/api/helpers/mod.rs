@@ -13,6 +13,7 @@ mod app;
 mod external;
 mod http;
 mod jwt;
+mod keys;
 mod lifecycle;
 mod mail;
 mod raw;
@@ -25,6 +26,7 @@ pub use http::{
     RawResponse, TestResponse, form_encode, raw_head, raw_pipeline, raw_until_closed, read_response,
 };
 pub use jwt::*;
+pub use keys::*;
 pub use lifecycle::*;
 pub use mail::{FakeMailProvider, Refuser};
 pub use raw::{Drip, answer_if_closed_within, statuses_until_closed, still_open_and_unanswered};
