@@ -18,10 +18,9 @@ use crate::store::{ImportUser, RevokedToken, RowOutcome, Store};
 /// few milliseconds behind one.
 pub const BATCH: usize = 1000;
 
-/// A user waiting in the current batch.
+/// Where a user of the current batch came from, and its hash format.
 struct Pending {
     position: u64,
-    user: ImportUser,
     format: HashFormat,
 }
 
@@ -32,6 +31,8 @@ struct Writer<'a> {
     store: &'a mut Store,
     out: &'a mut dyn Write,
     summary: Summary,
+    /// The current batch: the users, and beside each where it came from.
+    users: Vec<ImportUser>,
     batch: Vec<Pending>,
     /// Skip messages of the current batch, printed in source order.
     skipped: Vec<(u64, String)>,
@@ -52,12 +53,19 @@ pub fn apply(
         store,
         out,
         summary: Summary::new(options.dry_run),
+        users: Vec::with_capacity(BATCH),
         batch: Vec::with_capacity(BATCH),
         skipped: Vec::new(),
     };
+    if !options.dry_run {
+        writer.store.begin_bulk_import()?;
+    }
     staging.for_each_user(model, |source, verified| writer.add(source, verified, now))?;
     writer.flush()?;
     writer.revoke_tokens(now)?;
+    if !options.dry_run {
+        writer.store.end_bulk_import()?;
+    }
     let line = writer.summary.to_string();
     say(writer.out, &line)?;
     Ok(writer.summary)
@@ -70,15 +78,12 @@ impl Writer<'_> {
         match source.into_user(now) {
             Ok((mut user, format)) => {
                 user.is_email_confirmed |= verified || self.options.all_confirmed;
-                self.batch.push(Pending {
-                    position,
-                    user,
-                    format,
-                });
+                self.users.push(user);
+                self.batch.push(Pending { position, format });
             }
             Err(reason) => self.skip(position, id, &reason),
         }
-        if self.batch.len() >= BATCH {
+        if self.users.len() >= BATCH {
             self.flush()?;
         }
         Ok(())
@@ -93,30 +98,33 @@ impl Writer<'_> {
 
     /// Writes (or checks) the batch, then lists its skipped rows.
     fn flush(&mut self) -> Result<(), ImportError> {
-        let batch = std::mem::take(&mut self.batch);
         let outcomes = if self.options.dry_run {
-            batch
+            let found = self.store.import_check(&self.users)?;
+            self.users
                 .iter()
-                .map(|p| self.dry_run_outcome(&p.user))
+                .zip(found)
+                .map(|(user, outcome)| self.dry_run_outcome(user, outcome))
                 .collect::<Result<Vec<_>, _>>()?
         } else {
-            let users: Vec<ImportUser> = batch.iter().map(|p| p.user.clone()).collect();
-            self.store.import_users(&users)?
+            self.store.import_users(&self.users)?
         };
-        for (pending, outcome) in batch.iter().zip(outcomes) {
-            self.count(pending, outcome);
+        let users = std::mem::take(&mut self.users);
+        let batch = std::mem::take(&mut self.batch);
+        for ((user, pending), outcome) in users.iter().zip(&batch).zip(outcomes) {
+            self.count(user, pending, outcome);
         }
         self.skipped.sort_by_key(|(position, _)| *position);
         for (_, line) in std::mem::take(&mut self.skipped) {
             say(self.out, &line)?;
         }
-        self.batch = batch;
+        // Keep the allocations for the next batch.
+        (self.users, self.batch) = (users, batch);
+        self.users.clear();
         self.batch.clear();
         Ok(())
     }
 
-    fn count(&mut self, pending: &Pending, outcome: RowOutcome) {
-        let user = &pending.user;
+    fn count(&mut self, user: &ImportUser, pending: &Pending, outcome: RowOutcome) {
         match outcome {
             RowOutcome::Imported => self.summary.count_imported(pending.format),
             RowOutcome::AlreadyPresent => self.summary.already_present += 1,
@@ -139,10 +147,14 @@ impl Writer<'_> {
         }
     }
 
-    /// What a real run would do with the user, given the database and the
-    /// rows of the source before it (which a dry run does not write).
-    fn dry_run_outcome(&self, user: &ImportUser) -> Result<RowOutcome, ImportError> {
-        let outcome = self.store.import_check(user)?;
+    /// What a real run would do with the user, given what the database
+    /// holds (`outcome`) and the rows of the source before it (which a dry
+    /// run does not write).
+    fn dry_run_outcome(
+        &self,
+        user: &ImportUser,
+        outcome: RowOutcome,
+    ) -> Result<RowOutcome, ImportError> {
         if outcome != RowOutcome::Imported {
             return Ok(outcome);
         }

@@ -148,13 +148,16 @@ impl Staging {
             .map_err(failed)
     }
 
-    /// Ends the reading phase: commits and indexes what was staged.
+    /// Ends the reading phase: commits and indexes what was staged. The
+    /// dry run's bookkeeping that follows runs in one more transaction,
+    /// never committed: the file is thrown away.
     pub fn finish(&mut self) -> Result<(), ImportError> {
         self.conn
             .execute_batch(
                 "COMMIT;
                  CREATE INDEX users_by_model ON users (model, position);
-                 CREATE INDEX verified_by_user ON verified (user_id);",
+                 CREATE INDEX verified_by_user ON verified (user_id);
+                 BEGIN;",
             )
             .map_err(failed)
     }
