@@ -125,19 +125,19 @@ pub fn export(args: &[&str], open: impl FnOnce() -> Result<Store, String>) -> Re
         }
     };
     let store = open()?;
-    let count = if file == "-" {
+    if file == "-" {
+        // Standard output carries the data: the count goes to stderr.
         let stdout = std::io::stdout();
         let mut out = BufWriter::new(stdout.lock());
         let count = write_all(&store, &mut out, "standard output")?;
         out.flush().map_err(|e| format!("standard output: {e}"))?;
         eprintln!("exported {count} users");
-        return Ok(());
     } else {
-        export_to_file(&store, file)?
-    };
-    print(&format!(
-        "exported {count} users to {file} (mode 0600: it holds password hashes)\n"
-    ));
+        let count = export_to_file(&store, file)?;
+        print(&format!(
+            "exported {count} users to {file} (mode 0600: it holds password hashes)\n"
+        ));
+    }
     Ok(())
 }
 
