@@ -1,12 +1,15 @@
--- Schema of the accounts database, version 1.
+-- Schema of the accounts database, version 3.
 --
--- Applied at start-up when the file's `user_version` is 0; later versions add
--- numbered migrations in src/store/mod.rs and bump `user_version`.
+-- Applied at start-up when the file's `user_version` is 0; a file of an
+-- older version is brought here by the numbered migrations in
+-- src/store/mod.rs, which bump `user_version`.
 
 -- One row per account. `email_key` and `username_key` are the NFKC-normalised,
 -- case-folded forms that uniqueness and look-ups use (version 2 brought
 -- `email_key` to NFKC); `email` and `username` keep what the user typed
 -- (domain lower-cased, username NFKC-normalised) for display.
+-- Ids imported from Django are kept; AUTOINCREMENT then gives every later
+-- registration an id above the largest ever stored.
 CREATE TABLE users (
     id                 INTEGER PRIMARY KEY AUTOINCREMENT,
     email              TEXT    NOT NULL,
@@ -19,7 +22,9 @@ CREATE TABLE users (
     -- Access and refresh tokens whose `iat` is before this second are refused:
     -- bumped by password changes, resets, logout-all and deactivation.
     tokens_valid_after INTEGER NOT NULL DEFAULT 0,
-    created_at         INTEGER NOT NULL
+    created_at         INTEGER NOT NULL,
+    -- Unix time of the last successful login (version 3); NULL for never.
+    last_login_at      INTEGER
 );
 
 -- Single-use tokens mailed to users (email confirmation, password reset).

@@ -1,6 +1,6 @@
 //! The command line: `accounts` serves; `accounts user ...`, `accounts
-//! keys ...`, `accounts backup` and `accounts check-config` are operator
-//! commands that use the
+//! keys ...`, `accounts backup`, `accounts import`, `accounts export` and
+//! `accounts check-config` are operator commands that use the
 //! same `ACCOUNTS_*` environment and are safe while the server runs (SQLite
 //! transactions serialise them with the server's writes); `accounts restore`
 //! is the one that refuses to run beside the server.
@@ -56,6 +56,11 @@ Usage:
   accounts backup FILE                  Copy the live database to FILE (SQLite online backup)
   accounts restore FILE                 Check the backup FILE and put it in place of ACCOUNTS_DB
                                         (refused while the service runs)
+  accounts import django (--sqlite PATH | --json PATH | --csv PATH) [--dry-run] [...]
+                                        Import the users of a Django deployment (see accounts import --help)
+  accounts import jsonl FILE [--dry-run]
+                                        Import what accounts export wrote
+  accounts export FILE                  Write every user to FILE as JSON lines (mode 0600; - for stdout)
   accounts check-config                 Validate the environment and print the effective settings
   accounts --help                       Show this help (also: accounts user --help)
 
@@ -106,6 +111,12 @@ pub fn main(args: &[String]) -> Result<(), CliError> {
             Ok(())
         }
         ["check-config"] => check_config(),
+        ["import", rest @ ..] => {
+            crate::import::command::import(rest, open_configured).map_err(CliError::Import)
+        }
+        ["export", rest @ ..] => {
+            crate::import::command::export(rest, open_configured).map_err(CliError::Import)
+        }
         _ => Err(CliError::UnknownCommand(args.join(" "))),
     }
 }
@@ -127,6 +138,13 @@ fn open(config: &Config) -> Result<Store, CliError> {
     })?;
     store.migrate()?;
     Ok(store)
+}
+
+/// The configured database, for commands that report errors as text.
+fn open_configured() -> Result<Store, String> {
+    load_config()
+        .and_then(|config| open(&config))
+        .map_err(|e| e.to_string())
 }
 
 fn user_command(args: &[&str]) -> Result<(), CliError> {

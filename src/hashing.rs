@@ -1,4 +1,6 @@
-//! The hashing lane: bcrypt runs on its own small pool of threads.
+//! The hashing lane: bcrypt (and the verification of imported Django
+//! hashes, PBKDF2 at a million iterations included) runs on its own small
+//! pool of threads.
 //!
 //! A password hash costs hundreds of milliseconds of CPU by design. If the
 //! request workers hashed themselves, a login flood would occupy every worker
@@ -120,7 +122,8 @@ impl PasswordHasher {
     }
 
     /// Checks a password against a user's hash, or against a dummy hash when
-    /// there is no user, so both cost the same.
+    /// there is no user or the user has no usable password (an imported
+    /// `!...`), so all of them cost the same.
     pub fn verify(
         &self,
         password: &Password,
@@ -129,7 +132,9 @@ impl PasswordHasher {
         let password = password.clone();
         let cost = self.cost;
         let dummy = Arc::clone(&self.dummy);
-        let stored = stored.map(str::to_string);
+        let stored = stored
+            .filter(|hash| password::is_usable(hash))
+            .map(str::to_string);
         self.run(move || match stored {
             Some(hash) => Ok(password::verify(&password, &hash, cost)),
             None => {

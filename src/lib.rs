@@ -18,6 +18,8 @@
 //! address they are counted under, [`backups`] writes the scheduled
 //! backups and restores one, and [`keyfile`] and [`keyring`] keep the
 //! signing keys beside the database.
+//! [`import`] is an operator's use case of its own: it moves users in from
+//! Django and out as JSON lines.
 
 #![forbid(unsafe_code)]
 
@@ -30,6 +32,7 @@ pub mod config;
 pub mod domain;
 pub mod hashing;
 pub mod http;
+pub mod import;
 pub mod keyfile;
 pub mod keyring;
 pub mod mail;

@@ -69,6 +69,9 @@ pub enum CliError {
     /// `restore`: refused (service running, not a good backup) or failed
     /// before the database was replaced.
     Restore(RestoreError),
+    /// `import` or `export` stopped (a bad source, a failed write), or an
+    /// import skipped rows; the text is the one line to print.
+    Import(String),
 }
 
 impl CliError {
@@ -141,6 +144,7 @@ impl fmt::Display for CliError {
             CliError::BackupUnopenable(e) => write!(f, "the backup does not open: {e}"),
             CliError::BackupUnreadable(e) => write!(f, "the backup cannot be read: {e}"),
             CliError::Restore(e) => e.fmt(f),
+            CliError::Import(line) => f.write_str(line),
         }
     }
 }

@@ -2,6 +2,7 @@
 //! passwords, tokens) and the rules that apply to them. Nothing here knows
 //! about HTTP or SQL.
 
+pub mod django_hash;
 pub mod email;
 pub mod jwt;
 pub mod login_name;

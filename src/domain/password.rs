@@ -17,12 +17,19 @@
 //! first, then trimmed, then normalised; each distinct form costs one bcrypt,
 //! and most passwords have only one. A hash that matched only a form other
 //! than the normalised one is rehashed in normalised form on the next login.
+//!
+//! Imported Django hashes in the formats this service does not write
+//! (PBKDF2, Argon2, scrypt) are checked the same way through
+//! [`super::django_hash`] and always rehashed on the next successful login;
+//! an unusable one (`!...`, or a legacy format) never matches.
 
 use std::collections::HashSet;
 use std::sync::OnceLock;
 
 use sha2::{Digest, Sha256};
 use unicode_normalization::UnicodeNormalization;
+
+use super::django_hash;
 
 /// A password as typed and in normalised form; may be weak (used to log
 /// in). Two passwords are equal when their normalised forms are.
@@ -169,12 +176,16 @@ pub struct Verification {
     pub needs_rehash: bool,
 }
 
-/// Checks a password against a stored hash: ours (`bcrypt_sha256$...`), or a
+/// Checks a password against a stored hash: ours (`bcrypt_sha256$...`), a
 /// plain bcrypt hash (`$2b$...` or Django's `bcrypt$...`), which never matches
-/// a password longer than bcrypt can read. Every form of the password is
-/// tried (see the module's documentation) until one matches, so a wrong
-/// password costs one bcrypt per distinct form, whoever the user is.
+/// a password longer than bcrypt can read, or an imported Django PBKDF2,
+/// Argon2 or scrypt hash. Every form of the password is tried (see the
+/// module's documentation) until one matches, so a wrong password costs one
+/// hash per distinct form, whoever the user is.
 pub fn verify(password: &Password, stored: &str, cost: u32) -> Verification {
+    if django_hash::classify(stored).is_django_only() {
+        return verify_django(password, stored);
+    }
     let (bcrypt_part, ours) = match stored.strip_prefix(SCHEME) {
         Some(b) => (b, true),
         None => (stored.strip_prefix("bcrypt$").unwrap_or(stored), false),
@@ -204,6 +215,25 @@ pub fn verify(password: &Password, stored: &str, cost: u32) -> Verification {
             || cost_of(bcrypt_part) != Some(cost)
             || matched.is_some_and(|form| form != password.normalised),
     }
+}
+
+/// An imported PBKDF2, Argon2 or scrypt hash: each form of the password is
+/// tried, and a match always asks for a rehash into this service's format.
+fn verify_django(password: &Password, stored: &str) -> Verification {
+    let matches = password
+        .candidates()
+        .into_iter()
+        .any(|form| django_hash::verify(form.as_bytes(), stored) == Some(true));
+    Verification {
+        matches,
+        needs_rehash: true,
+    }
+}
+
+/// Whether any password can match the stored hash (an imported unusable,
+/// legacy or unknown one cannot).
+pub fn is_usable(stored: &str) -> bool {
+    django_hash::classify(stored).is_usable()
 }
 
 /// The cost field of a `$2b$12$...` string.
@@ -380,6 +410,30 @@ mod tests {
         );
         let django = format!("bcrypt${plain}");
         assert!(verify(&pw("legacy password"), &django, 4).matches);
+    }
+
+    #[test]
+    fn an_imported_pbkdf2_hash_verifies_and_asks_for_a_rehash() {
+        // Django 5.2: make_password("correct horse battery") at 1,000 iterations.
+        let django = "pbkdf2_sha256$1000$CxI1t8Ij0wcc75o1eBeuS1$2ek4UMZz8ErZ/W2ePEJZkSCgfimkkvOjNM3wiGXhfFs=";
+        assert_eq!(
+            verify(&pw("correct horse battery"), django, 4),
+            Verification {
+                matches: true,
+                needs_rehash: true
+            }
+        );
+        assert!(!verify(&pw("correct horse batteries"), django, 4).matches);
+    }
+
+    #[test]
+    fn unusable_hashes_are_not_usable() {
+        assert!(!is_usable("!"));
+        assert!(!is_usable("!wkiY04tKDzMxYicyr2s8jN23hrw6ALs0Esq38lO8"));
+        assert!(!is_usable(
+            "md5$TDEC3SRZCW4G2LiAiBCswc$891941d662dc73084e848a48422189bb"
+        ));
+        assert!(is_usable(&hash(&pw("correct horse battery"), 4).unwrap()));
     }
 
     #[test]

@@ -14,6 +14,8 @@
 //! holds; nothing here asks for a RESTART or TRUNCATE checkpoint.
 
 mod backup;
+mod export;
+mod import;
 mod one_time;
 mod outbox;
 mod sessions;
@@ -29,6 +31,8 @@ use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 
+pub use export::ExportedUser;
+pub use import::{ImportUser, RevokedToken, RowOutcome};
 pub use one_time::{ConsumeOutcome, OneTimeRow};
 pub use outbox::OutboxRow;
 pub use sessions::{NewSession, RefreshRow};
@@ -36,10 +40,20 @@ pub use users::{NewUser, RegisterOutcome, UserAndSession};
 pub use verify::{BackupDefect, BackupSummary, seal_backup, verify_backup};
 use writable::{WriteHealth, is_out_of_space};
 
-/// The schema applied to a new file (version 1).
+/// The schema applied to a new file (the current version).
 const SCHEMA: &str = include_str!("../../schema.sql");
 /// The `user_version` this binary writes and understands.
-const SCHEMA_VERSION: i64 = 2;
+const SCHEMA_VERSION: i64 = 3;
+
+/// Whether the users table has version 3's `last_login_at` already (a file
+/// whose version was set back by hand has).
+fn has_last_login(tx: &Transaction<'_>) -> rusqlite::Result<bool> {
+    tx.query_row(
+        "SELECT EXISTS (SELECT 1 FROM pragma_table_info('users') WHERE name = 'last_login_at')",
+        [],
+        |r| r.get(0),
+    )
+}
 
 /// A storage step failed; `context` says what was being done.
 #[derive(Debug)]
@@ -207,6 +221,10 @@ impl Store {
         }
         if version < 1 {
             tx.execute_batch(SCHEMA).context("creating the schema")?;
+        } else if version < 3 && !has_last_login(&tx).context("reading the users table")? {
+            // 3: the last login, kept from imported users and set by every login.
+            tx.execute_batch("ALTER TABLE users ADD COLUMN last_login_at INTEGER;")
+                .context("adding the last-login column")?;
         }
         if version < 2 {
             users::fold_address_keys(&tx).context("normalising the address keys")?;
@@ -359,6 +377,27 @@ mod tests {
             store.migrate(),
             Err(StoreError::TooNew { found: 99 })
         ));
+    }
+
+    #[test]
+    fn a_version_2_file_gains_the_last_login_column() {
+        let mut store = temp_store();
+        add_user(&mut store, "c@example.com");
+        store
+            .conn
+            .execute_batch("ALTER TABLE users DROP COLUMN last_login_at; PRAGMA user_version = 2;")
+            .unwrap();
+        store.migrate().unwrap();
+        let version: i64 = store
+            .conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(version, SCHEMA_VERSION);
+        let never: Option<i64> = store
+            .conn
+            .query_row("SELECT last_login_at FROM users", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(never, None);
     }
 
     #[test]

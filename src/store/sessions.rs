@@ -22,8 +22,14 @@ pub struct RefreshRow {
 }
 
 impl Store {
+    /// Records a new login, and the time of it as the user's last login.
     pub fn create_session(&mut self, session: &NewSession<'_>, now: u64) -> Result<(), StoreError> {
-        self.write("recording a login", |tx| insert_session(tx, session, now))
+        self.write("recording a login", |tx| {
+            insert_session(tx, session, now)?;
+            tx.prepare_cached("UPDATE users SET last_login_at = ?2 WHERE id = ?1")?
+                .execute(params![session.user_id, now as i64])
+                .map(drop)
+        })
     }
 
     /// The stored state of a refresh token; `None` for a token issued before

@@ -45,6 +45,14 @@ impl Family {
     }
 }
 
+/// The login a token issued elsewhere belongs to, by the same layout: for
+/// storing the refresh tokens a Django deployment blacklisted as ended
+/// logins. SimpleJWT's `jti` is 32 random hex characters, so its first 16
+/// name no other token.
+pub fn family_of_jti(jti: &str) -> String {
+    Family(jti.chars().take(FAMILY_CHARS).collect()).0
+}
+
 /// Signs the tokens of one login for one user.
 pub struct Signer<'a> {
     app: &'a App,

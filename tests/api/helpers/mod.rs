@@ -10,6 +10,7 @@ use std::thread;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 mod app;
+mod django;
 mod external;
 mod http;
 mod jwt;
@@ -21,6 +22,7 @@ mod server;
 mod throttle;
 
 pub use app::{TestApp, spawn_app};
+pub use django::*;
 pub use external::{Browser, litestream, run_with_deadline};
 pub use http::{
     RawResponse, TestResponse, form_encode, raw_head, raw_pipeline, raw_until_closed, read_response,
