@@ -18,6 +18,8 @@
 //! address they are counted under, [`backups`] writes the scheduled
 //! backups and restores one, and [`keyfile`] and [`keyring`] keep the
 //! signing keys beside the database.
+//! [`metrics`], [`logging`] (with [`request_id`]) and [`systemd`] are how
+//! operators watch it.
 
 #![forbid(unsafe_code)]
 
@@ -32,8 +34,12 @@ pub mod hashing;
 pub mod http;
 pub mod keyfile;
 pub mod keyring;
+pub mod logging;
 pub mod mail;
+pub mod metrics;
+pub mod request_id;
 pub mod secret;
 pub mod server;
 pub mod store;
+pub mod systemd;
 pub mod throttle;

@@ -69,6 +69,8 @@ pub enum CliError {
     /// `restore`: refused (service running, not a good backup) or failed
     /// before the database was replaced.
     Restore(RestoreError),
+    /// `check-config --live`: this many checks failed (each printed).
+    LiveChecksFailed(usize),
 }
 
 impl CliError {
@@ -141,6 +143,8 @@ impl fmt::Display for CliError {
             CliError::BackupUnopenable(e) => write!(f, "the backup does not open: {e}"),
             CliError::BackupUnreadable(e) => write!(f, "the backup cannot be read: {e}"),
             CliError::Restore(e) => e.fmt(f),
+            CliError::LiveChecksFailed(1) => f.write_str("1 live check failed (see above)"),
+            CliError::LiveChecksFailed(n) => write!(f, "{n} live checks failed (see above)"),
         }
     }
 }

@@ -14,9 +14,11 @@
 //! holds; nothing here asks for a RESTART or TRUNCATE checkpoint.
 
 mod backup;
+mod health;
 mod one_time;
 mod outbox;
 mod sessions;
+mod stats;
 #[cfg(test)]
 mod test_support;
 mod users;
@@ -29,9 +31,11 @@ use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 
+pub use health::{FileIdentity, Inspection};
 pub use one_time::{ConsumeOutcome, OneTimeRow};
 pub use outbox::OutboxRow;
 pub use sessions::{NewSession, RefreshRow};
+pub use stats::OutboxStats;
 pub use users::{NewUser, RegisterOutcome, UserAndSession};
 pub use verify::{BackupDefect, BackupSummary, seal_backup, verify_backup};
 use writable::{WriteHealth, is_out_of_space};
@@ -65,6 +69,13 @@ pub enum StoreError {
     },
     /// The file was written by a newer version of the service.
     TooNew { found: i64 },
+    /// The database file itself could not be read, or the path no longer
+    /// leads to the file this connection opened (deleted, replaced).
+    File {
+        /// What went wrong, as a sentence: "the database file cannot be read".
+        context: &'static str,
+        source: std::io::Error,
+    },
 }
 
 impl StoreError {
@@ -97,6 +108,7 @@ impl fmt::Display for StoreError {
                 "the database has schema version {found}, newer than this binary's {SCHEMA_VERSION}; \
                  run a newer version of accounts"
             ),
+            StoreError::File { context, source } => write!(f, "{context}: {source}"),
         }
     }
 }
@@ -106,6 +118,7 @@ impl std::error::Error for StoreError {
         match self {
             StoreError::Sqlite { source, .. } | StoreError::NoSpace { source, .. } => Some(source),
             StoreError::BackupTarget { source, .. } => Some(source),
+            StoreError::File { source, .. } => Some(source),
             StoreError::TooNew { .. } => None,
         }
     }
@@ -150,6 +163,9 @@ pub struct Store {
     conn: Connection,
     path: PathBuf,
     writes: WriteHealth,
+    /// The file this connection opened, to tell when the path no longer
+    /// leads to it (see [`Store::ping`]).
+    file: FileIdentity,
 }
 
 impl Store {
@@ -186,10 +202,15 @@ impl Store {
         )
         .context("configuring the connection")?;
         conn.set_prepared_statement_cache_capacity(64);
+        let file = FileIdentity::of(path).map_err(|source| StoreError::File {
+            context: "the database file just opened cannot be found",
+            source,
+        })?;
         Ok(Store {
             conn,
             path: path.to_path_buf(),
             writes,
+            file,
         })
     }
 
@@ -216,17 +237,8 @@ impl Store {
         tx.commit().context("committing the migration")
     }
 
-    /// Answers whether the database can be read (for `/health`): a read of
-    /// the schema, which opens a read transaction on the file.
-    fn ping(&self) -> Result<(), StoreError> {
-        self.conn
-            .prepare_cached("SELECT count(*) FROM sqlite_schema")
-            .and_then(|mut s| s.query_row([], |_| Ok(())))
-            .context("pinging the database")
-    }
-
-    /// Whether the database answers, for `/health`: a read of the schema,
-    /// and, only while the last write of this process failed for lack of
+    /// Whether the database answers, for `/health`: a read of the schema
+    /// and a look at the file on disk (see `health.rs`), and, only while the last write of this process failed for lack of
     /// space, a one-page write (see `writable.rs` for why not always).
     pub fn check_health(&mut self) -> Result<(), StoreError> {
         self.ping()?;
