@@ -1,9 +1,11 @@
 //! Prometheus metrics on `ACCOUNTS_METRICS_LISTEN`: scraped over HTTP after
 //! a scripted flow, every counter moved by exactly what the flow did, and
-//! the exposition is read by a real Prometheus parser.
+//! the exposition is read by a real Prometheus parser (the official Python
+//! client's, which `.ci/run` installs into `.ci/tools/venv`).
 
 use std::io::Write;
 use std::net::TcpListener;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
@@ -290,35 +292,53 @@ fn a_taken_metrics_address_stops_start_up_naming_the_variable() {
 // ---------------------------------------------------------------------------
 // A real parser: prometheus_client.parser (PyPI)
 
+/// A Python with the parser: `$ACCOUNTS_TEST_PROM_PYTHON`, `.ci/tools/venv`
+/// (where `.ci/run` installs it), or the `python3` on the PATH, whichever
+/// imports it.
+fn python_with_the_parser() -> Option<PathBuf> {
+    let candidates = [
+        std::env::var_os("ACCOUNTS_TEST_PROM_PYTHON").map(PathBuf::from),
+        Some(Path::new(env!("CARGO_MANIFEST_DIR")).join(".ci/tools/venv/bin/python")),
+        Some(PathBuf::from("python3")),
+    ];
+    candidates.into_iter().flatten().find(|python| {
+        Command::new(python)
+            .args(["-c", "import prometheus_client.parser"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|status| status.success())
+    })
+}
+
 /// Families as `prometheus_client.parser` reads them: `(name, type,
 /// samples)`. `None` when the parser is not installed (the test then skips,
-/// loudly, unless `ACCOUNTS_TEST_REQUIRE_PROM_PARSER=1`, which CI sets).
+/// saying so, unless `ACCOUNTS_TEST_REQUIRE_PROM_PARSER=1`, which CI sets).
 fn parse_with_prometheus_client(text: &str) -> Option<Vec<(String, String, usize)>> {
     const PROGRAM: &str = "\
 import json, sys
-try:
-    from prometheus_client.parser import text_string_to_metric_families
-except ImportError:
-    sys.exit(3)
+from prometheus_client.parser import text_string_to_metric_families
 families = text_string_to_metric_families(sys.stdin.read())
 print(json.dumps([[f.name, f.type, len(f.samples)] for f in families]))
 ";
-    let python = std::env::var("ACCOUNTS_TEST_PROM_PYTHON").unwrap_or_else(|_| "python3".into());
-    let required = std::env::var("ACCOUNTS_TEST_REQUIRE_PROM_PARSER").as_deref() == Ok("1");
-    let child = Command::new(&python)
+    let Some(python) = python_with_the_parser() else {
+        assert!(
+            std::env::var("ACCOUNTS_TEST_REQUIRE_PROM_PARSER").as_deref() != Ok("1"),
+            "ACCOUNTS_TEST_REQUIRE_PROM_PARSER=1 but no Python has prometheus_client"
+        );
+        eprintln!(
+            "SKIPPED: no Python with prometheus_client (pip install prometheus-client, or set \
+             ACCOUNTS_TEST_PROM_PYTHON to a Python that has it)"
+        );
+        return None;
+    };
+    let mut child = Command::new(&python)
         .args(["-c", PROGRAM])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
-        .spawn();
-    let mut child = match child {
-        Ok(child) => child,
-        Err(e) if !required => {
-            eprintln!("SKIPPED: no {python} to run prometheus_client.parser: {e}");
-            return None;
-        }
-        Err(e) => panic!("cannot run {python}: {e}"),
-    };
+        .spawn()
+        .expect("run the parser");
     child
         .stdin
         .take()
@@ -326,17 +346,6 @@ print(json.dumps([[f.name, f.type, len(f.samples)] for f in families]))
         .write_all(text.as_bytes())
         .expect("feed the exposition to the parser");
     let output = child.wait_with_output().expect("the parser's output");
-    if output.status.code() == Some(3) {
-        assert!(
-            !required,
-            "ACCOUNTS_TEST_REQUIRE_PROM_PARSER=1 but {python} has no prometheus_client"
-        );
-        eprintln!(
-            "SKIPPED: {python} has no prometheus_client (pip install prometheus-client, or set \
-             ACCOUNTS_TEST_PROM_PYTHON to a Python that has it)"
-        );
-        return None;
-    }
     assert!(
         output.status.success(),
         "prometheus_client.parser refused the exposition: {}\n{text}",
