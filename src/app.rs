@@ -1,11 +1,15 @@
 //! What every request worker shares: settings, signing keys, the hashing
-//! lane, the mail waker and the throttles. Built once at start-up.
+//! lane, the mail waker, the throttles and the metrics. Built once at
+//! start-up.
+
+use std::sync::Arc;
 
 use crate::config::Config;
 use crate::domain::jwt::TokenKeys;
 use crate::domain::random::{RandomError, random_hex};
 use crate::hashing::PasswordHasher;
-use crate::mail::MailWaker;
+use crate::mail::{DeliveryCounts, MailWaker};
+use crate::metrics::Metrics;
 use crate::secret::Secret;
 use crate::throttle::Throttle;
 
@@ -15,6 +19,10 @@ pub struct App {
     pub hasher: PasswordHasher,
     pub mail: MailWaker,
     pub throttles: Throttles,
+    /// Counted by the mail sender, read by the metrics.
+    pub deliveries: Arc<DeliveryCounts>,
+    /// Per-request counts; `None` unless `ACCOUNTS_METRICS_LISTEN` is set.
+    pub metrics: Option<Metrics>,
 }
 
 /// One throttle per limit of `ACCOUNTS_THROTTLE_*`.
@@ -30,6 +38,19 @@ pub struct Throttles {
     pub mail_address: Throttle,
     /// Mails to one recipient, whatever asked for them.
     pub mail_recipient: Throttle,
+}
+
+impl Throttles {
+    /// Every throttle, named as its `ACCOUNTS_THROTTLE_*` setting is.
+    pub fn by_limit(&self) -> [(&'static str, &Throttle); 5] {
+        [
+            ("login_account", &self.login_account),
+            ("login_address", &self.login_address),
+            ("register_address", &self.register_address),
+            ("mail_address", &self.mail_address),
+            ("mail_recipient", &self.mail_recipient),
+        ]
+    }
 }
 
 impl App {
@@ -52,6 +73,10 @@ impl App {
             ),
             mail,
             throttles,
+            deliveries: Arc::default(),
+            metrics: config
+                .metrics_listen
+                .map(|_| Metrics::new(crate::http::metric_route_names())),
             config,
         }
     }

@@ -6,6 +6,7 @@
 //! is the one that refuses to run beside the server.
 
 mod error;
+mod live;
 
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::Path;
@@ -61,7 +62,8 @@ Usage:
   accounts import jsonl FILE [--dry-run]
                                         Import what accounts export wrote
   accounts export FILE                  Write every user to FILE as JSON lines (mode 0600; - for stdout)
-  accounts check-config                 Validate the environment and print the effective settings
+  accounts check-config [--live]        Validate the environment and print the effective settings;
+                                        --live also checks the database, the key file and the mail host
   accounts --help                       Show this help (also: accounts user --help)
 
 Passwords are never taken from the command line. Addresses are matched ignoring case.
@@ -106,17 +108,18 @@ pub fn main(args: &[String]) -> Result<(), CliError> {
         ["restore", file] => restore(&load_config()?, Path::new(file)),
         ["check-config", "--help" | "-h"] => {
             say!(
-                "Usage: accounts check-config\nValidates the ACCOUNTS_* environment and prints the effective settings, secrets redacted, and each signing key's kid, algorithm and state."
+                "Usage: accounts check-config [--live]\nValidates the ACCOUNTS_* environment and prints the effective settings, secrets redacted, and each signing key's kid, algorithm and state.\nWith --live, also opens the database and checks its schema version, checks the signing key file, and resolves the mail provider's host."
             );
             Ok(())
         }
-        ["check-config"] => check_config(),
+        ["check-config"] => check_config(false),
         ["import", rest @ ..] => {
             crate::import::command::import(rest, open_configured).map_err(CliError::Import)
         }
         ["export", rest @ ..] => {
             crate::import::command::export(rest, open_configured).map_err(CliError::Import)
         }
+        ["check-config", "--live"] => check_config(true),
         _ => Err(CliError::UnknownCommand(args.join(" "))),
     }
 }
@@ -345,10 +348,21 @@ fn restore(config: &Config, file: &Path) -> Result<(), CliError> {
     Ok(())
 }
 
-fn check_config() -> Result<(), CliError> {
+fn check_config(live: bool) -> Result<(), CliError> {
     let config = load_config()?;
     for (name, value) in config.describe() {
         say!("{name}={value}");
     }
-    keys::show_states(&config)
+    keys::show_states(&config)?;
+    if !live {
+        return Ok(());
+    }
+    let checks = live::checks(&config);
+    for check in &checks {
+        say!("{}", check.line());
+    }
+    match checks.iter().filter(|c| c.outcome.is_err()).count() {
+        0 => Ok(()),
+        failed => Err(CliError::LiveChecksFailed(failed)),
+    }
 }

@@ -11,6 +11,7 @@
 //! rather than piling up without end.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::mpsc::{Receiver, Sender, channel, sync_channel};
 use std::sync::{Arc, Condvar, Mutex, OnceLock};
 use std::thread;
@@ -47,6 +48,21 @@ struct Slots {
     taken: Mutex<usize>,
     freed: Condvar,
     capacity: usize,
+    /// Of the jobs taking a slot, those a thread is running.
+    running: AtomicUsize,
+    /// Jobs refused because every slot stayed taken (each a 503).
+    refused: AtomicU64,
+}
+
+/// How busy the lane is, for the metrics.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LaneLoad {
+    /// Jobs waiting for a hashing thread.
+    pub queued: usize,
+    /// Hashes being computed.
+    pub running: usize,
+    /// Jobs refused since start because the lane was full.
+    pub refused: u64,
 }
 
 impl Slots {
@@ -97,6 +113,8 @@ impl PasswordHasher {
             taken: Mutex::new(0),
             freed: Condvar::new(),
             capacity: threads + queue,
+            running: AtomicUsize::new(0),
+            refused: AtomicU64::new(0),
         });
         let hasher = PasswordHasher {
             jobs,
@@ -110,6 +128,17 @@ impl PasswordHasher {
 
     pub fn cost(&self) -> u32 {
         self.cost
+    }
+
+    /// Jobs queued and running now, and refusals since start.
+    pub fn load(&self) -> LaneLoad {
+        let taken = *self.slots.taken.lock().unwrap_or_else(|p| p.into_inner());
+        let running = self.slots.running.load(Ordering::Relaxed);
+        LaneLoad {
+            queued: taken.saturating_sub(running),
+            running: running.min(taken),
+            refused: self.slots.refused.load(Ordering::Relaxed),
+        }
     }
 
     /// Hashes a new password.
@@ -154,12 +183,15 @@ impl PasswordHasher {
         job: impl FnOnce() -> T + Send + 'static,
     ) -> Result<T, HashError> {
         if !self.slots.acquire(ADMISSION_WAIT) {
+            self.slots.refused.fetch_add(1, Ordering::Relaxed);
             return Err(HashError::Busy);
         }
         let (reply, result) = sync_channel::<T>(1);
         let slots = Arc::clone(&self.slots);
         let wrapped: Job = Box::new(move || {
+            slots.running.fetch_add(1, Ordering::Relaxed);
             let outcome = catch_unwind(AssertUnwindSafe(job));
+            slots.running.fetch_sub(1, Ordering::Relaxed);
             slots.release();
             if let Ok(value) = outcome {
                 let _ = reply.send(value);
@@ -257,6 +289,15 @@ mod tests {
             );
             thread::yield_now();
         }
+        while hasher.load().running != 1 {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the blocker never showed as running"
+            );
+            thread::yield_now();
+        }
+        assert_eq!(hasher.load().queued, 0);
+        assert!(hasher.load().refused >= 1, "the refusals are counted");
         release.send(()).unwrap();
         assert_eq!(blocker.join().unwrap(), Ok(true));
         assert_eq!(hasher.run(|| 7), Ok(7), "the lane serves again once free");

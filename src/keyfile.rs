@@ -78,29 +78,37 @@ impl std::error::Error for KeyFileError {
 /// Reads the key file, creating it first if it does not exist. Refuses a
 /// file that others can read, or one too short to be a key.
 pub fn load_or_create(path: &Path) -> Result<Secret, KeyFileError> {
+    match load(path)? {
+        Some(key) => Ok(key),
+        None => create(path),
+    }
+}
+
+/// Reads the key file; `None` if it does not exist. Refuses a file that
+/// others can read, or one too short to be a key.
+pub fn load(path: &Path) -> Result<Option<Secret>, KeyFileError> {
     let read_error = |source| KeyFileError::Read {
         path: path.to_owned(),
         source,
     };
-    match fs::metadata(path) {
-        Ok(meta) => {
-            if meta.permissions().mode() & 0o077 != 0 {
-                return Err(KeyFileError::ReadableByOthers {
-                    path: path.to_owned(),
-                });
-            }
-            let text = fs::read_to_string(path).map_err(read_error)?;
-            let key = text.trim_end_matches(['\n', '\r']);
-            if key.len() < MIN_SECRET_KEY_BYTES {
-                return Err(KeyFileError::TooShort {
-                    path: path.to_owned(),
-                });
-            }
-            Ok(Secret::from(key))
-        }
-        Err(e) if e.kind() == io::ErrorKind::NotFound => create(path),
-        Err(e) => Err(read_error(e)),
+    let meta = match fs::metadata(path) {
+        Ok(meta) => meta,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(read_error(e)),
+    };
+    if meta.permissions().mode() & 0o077 != 0 {
+        return Err(KeyFileError::ReadableByOthers {
+            path: path.to_owned(),
+        });
     }
+    let text = fs::read_to_string(path).map_err(read_error)?;
+    let key = text.trim_end_matches(['\n', '\r']);
+    if key.len() < MIN_SECRET_KEY_BYTES {
+        return Err(KeyFileError::TooShort {
+            path: path.to_owned(),
+        });
+    }
+    Ok(Some(Secret::from(key)))
 }
 
 fn create(path: &Path) -> Result<Secret, KeyFileError> {

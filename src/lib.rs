@@ -20,6 +20,8 @@
 //! signing keys beside the database.
 //! [`import`] is an operator's use case of its own: it moves users in from
 //! Django and out as JSON lines.
+//! [`metrics`], [`logging`] (with [`request_id`]) and [`systemd`] are how
+//! operators watch it.
 
 #![forbid(unsafe_code)]
 
@@ -35,8 +37,12 @@ pub mod http;
 pub mod import;
 pub mod keyfile;
 pub mod keyring;
+pub mod logging;
 pub mod mail;
+pub mod metrics;
+pub mod request_id;
 pub mod secret;
 pub mod server;
 pub mod store;
+pub mod systemd;
 pub mod throttle;

@@ -2,10 +2,10 @@
 
 use std::process::ExitCode;
 
-use log::LevelFilter;
+use accounts::logging;
 
 fn main() -> ExitCode {
-    init_logging();
+    logging::init(logging::format_from_env());
     let args: Vec<String> = std::env::args().skip(1).collect();
     match accounts::cli::main(&args) {
         Ok(()) => ExitCode::SUCCESS,
@@ -15,16 +15,4 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
-}
-
-/// `RUST_LOG` as usual (default `info`), except that the HTTP client and TLS
-/// crates never log below `info`: at `debug`/`trace` they would print mail
-/// bodies (which hold one-time links) and the provider's API key.
-fn init_logging() {
-    let mut builder =
-        env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info"));
-    for noisy in ["ureq", "ureq_proto", "rustls", "tiny_http"] {
-        builder.filter_module(noisy, LevelFilter::Info);
-    }
-    builder.init();
 }

@@ -1,5 +1,6 @@
 //! Start-up and shutdown: the listening socket, the request workers, the
-//! mail sender, the pruner, the key-ring watcher, and signal handling.
+//! mail sender, the pruner, the key-ring watcher, the metrics listener,
+//! systemd notifications and signal handling.
 //!
 //! Each worker owns a database connection and takes requests from tiny_http's
 //! queue. SIGTERM (or SIGINT) stops taking new requests, lets the ones in
@@ -25,12 +26,13 @@ use crate::app::App;
 use crate::backups::{BackupDir, BackupDirError, DatabaseLock, LockError, start_scheduled_backups};
 use crate::config::Config;
 use crate::domain::now;
-use crate::http;
+use crate::http::{self, MetricsListener};
 use crate::keyfile::{self, KeyFileError};
 use crate::keyring::KeyRingError;
 use crate::mail::{MailWaker, Provider, run_sender};
 use crate::secret::Secret;
 use crate::store::{Store, StoreError};
+use crate::systemd;
 
 /// How often expired sessions, refresh tokens and one-time tokens are pruned.
 const PRUNE_EVERY: Duration = Duration::from_secs(600);
@@ -56,6 +58,8 @@ pub enum ServerError {
     Migrate(StoreError),
     /// The listening socket could not be made (`ACCOUNTS_LISTEN`).
     Listen { addr: SocketAddr, source: io::Error },
+    /// The metrics listener could not be made (`ACCOUNTS_METRICS_LISTEN`).
+    MetricsListen { addr: SocketAddr, source: io::Error },
     /// The bound socket's own address could not be read.
     LocalAddress(io::Error),
     /// tiny_http refused the listening socket.
@@ -84,6 +88,12 @@ impl fmt::Display for ServerError {
             ServerError::Listen { addr, source } => {
                 write!(f, "ACCOUNTS_LISTEN: cannot listen on {addr}: {source}")
             }
+            ServerError::MetricsListen { addr, source } => {
+                write!(
+                    f,
+                    "ACCOUNTS_METRICS_LISTEN: cannot listen on {addr}: {source}"
+                )
+            }
             ServerError::LocalAddress(e) => e.fmt(f),
             ServerError::Http(e) => e.fmt(f),
             ServerError::Thread { what, source } => write!(f, "cannot start {what}: {source}"),
@@ -100,6 +110,7 @@ impl std::error::Error for ServerError {
             ServerError::Signals(e)
             | ServerError::LocalAddress(e)
             | ServerError::Listen { source: e, .. }
+            | ServerError::MetricsListen { source: e, .. }
             | ServerError::Thread { source: e, .. } => Some(e),
             ServerError::SigningKey(e) => Some(e),
             ServerError::DatabaseLock(e) => Some(e),
@@ -143,19 +154,27 @@ pub fn run(config: Config) -> Result<(), ServerError> {
     let bound = listener.local_addr().map_err(ServerError::LocalAddress)?;
     let server = Arc::new(http::Server::start(listener, &config).map_err(ServerError::Http)?);
     log::info!("listening on {bound}");
+    let metrics_listener = config.metrics_listen.map(bind_metrics).transpose()?;
     let shutdown = Arc::new(AtomicBool::new(false));
     let waker = MailWaker::default();
-    start_mail_sender(&config, &first, waker.clone(), Arc::clone(&shutdown))?;
-    start_pruner(&config, &first)?;
-    start_backups(&config, &first, backup_dir)?;
     let workers = config.workers;
     let app = Arc::new(App::new(config, token_keys, waker.clone()));
     start_key_watcher(Arc::clone(&app), key_ring)?;
+    start_mail_sender(&app, &first, waker.clone(), Arc::clone(&shutdown))?;
+    start_pruner(&app.config, &first)?;
+    start_backups(&app.config, &first, backup_dir)?;
+    if let Some(listener) = metrics_listener {
+        start_metrics(&app, &first, listener)?;
+    }
     let failed = Arc::new(AtomicBool::new(false));
     let handles = (0..workers)
         .map(|i| start_worker(i, &app, &first, &server, &shutdown, &failed))
         .collect::<Result<Vec<_>, _>>()?;
     drop(first);
+    systemd::start(bound, Arc::clone(&shutdown)).map_err(|source| ServerError::Thread {
+        what: "the systemd notifier",
+        source,
+    })?;
     watch_signals(
         signals,
         Arc::clone(&server),
@@ -288,16 +307,45 @@ fn start_worker(
 }
 
 fn start_mail_sender(
-    config: &Config,
+    app: &App,
     first: &Store,
     waker: MailWaker,
     shutdown: Arc<AtomicBool>,
 ) -> Result<(), ServerError> {
+    let config = &app.config;
     let store = another_connection(config, first)?;
     let provider = Provider::from_config(&config.mail);
     let from = config.mail.from.clone();
+    let deliveries = Arc::clone(&app.deliveries);
     spawn("mail-sender", "the mail sender", move || {
-        run_sender(store, provider, from, waker, shutdown)
+        run_sender(store, provider, from, waker, deliveries, shutdown)
+    })
+    .map(drop)
+}
+
+/// The metrics listener's socket, bound before anything starts so a taken
+/// address stops start-up with a clear line.
+fn bind_metrics(addr: SocketAddr) -> Result<MetricsListener, ServerError> {
+    let listen_error = |source| ServerError::MetricsListen { addr, source };
+    let listener = bind(addr).map_err(listen_error)?;
+    let bound = listener.local_addr().map_err(ServerError::LocalAddress)?;
+    let server = MetricsListener::start(listener).map_err(ServerError::Http)?;
+    log::info!("serving metrics on http://{bound}/metrics");
+    Ok(server)
+}
+
+/// Answers scrapes on a thread of its own, with its own connection.
+fn start_metrics(
+    app: &Arc<App>,
+    first: &Store,
+    listener: MetricsListener,
+) -> Result<(), ServerError> {
+    let store = another_connection(&app.config, first)?;
+    let app = Arc::clone(app);
+    spawn("metrics", "the metrics listener", move || {
+        if let Some(metrics) = &app.metrics {
+            listener.serve(&app, metrics, &store);
+        }
     })
     .map(drop)
 }
@@ -352,6 +400,7 @@ fn watch_signals(
     spawn("signals", "the signal thread", move || {
         if let Some(signal) = signals.forever().next() {
             log::info!("received signal {signal}: finishing requests in flight and stopping");
+            systemd::stopping();
             shutdown.store(true, Ordering::SeqCst);
             for _ in 0..workers {
                 server.unblock();

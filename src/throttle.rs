@@ -18,6 +18,7 @@ mod tests;
 
 use std::collections::HashMap;
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 pub use key::Key;
@@ -48,6 +49,8 @@ pub struct Throttle {
     limit: Option<Limit>,
     capacity: usize,
     windows: Mutex<HashMap<Key, Window>>,
+    /// Requests refused since start, for the metrics.
+    refused: AtomicU64,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -73,6 +76,7 @@ impl Throttle {
             limit,
             capacity,
             windows: Mutex::new(HashMap::new()),
+            refused: AtomicU64::new(0),
         }
     }
 
@@ -96,6 +100,11 @@ impl Throttle {
         }
     }
 
+    /// Requests this throttle refused since start.
+    pub fn refused(&self) -> u64 {
+        self.refused.load(Ordering::Relaxed)
+    }
+
     fn reserve_at(&self, key: Key, now: Instant) -> Result<Reservation<'_>, Throttled> {
         let Some(limit) = self.limit else {
             return Ok(Reservation { held: None });
@@ -113,6 +122,7 @@ impl Throttle {
             *window = fresh;
         }
         if window.count >= limit.count {
+            self.refused.fetch_add(1, Ordering::Relaxed);
             return Err(Throttled {
                 retry_after: seconds_until(window.started + limit.window, now),
             });

@@ -72,6 +72,8 @@ pub enum CliError {
     /// `import` or `export` stopped (a bad source, a failed write), or an
     /// import skipped rows; the text is the one line to print.
     Import(String),
+    /// `check-config --live`: this many checks failed (each printed).
+    LiveChecksFailed(usize),
 }
 
 impl CliError {
@@ -145,6 +147,8 @@ impl fmt::Display for CliError {
             CliError::BackupUnreadable(e) => write!(f, "the backup cannot be read: {e}"),
             CliError::Restore(e) => e.fmt(f),
             CliError::Import(line) => f.write_str(line),
+            CliError::LiveChecksFailed(1) => f.write_str("1 live check failed (see above)"),
+            CliError::LiveChecksFailed(n) => write!(f, "{n} live checks failed (see above)"),
         }
     }
 }

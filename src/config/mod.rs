@@ -63,6 +63,9 @@ pub struct Config {
     pub throttle: ThrottleConfig,
     pub trusted_proxies: ProxyList,
     pub backup: BackupConfig,
+    /// Where `GET /metrics` is served; `None` (the default) serves none.
+    pub metrics_listen: Option<SocketAddr>,
+    pub log_format: LogFormat,
 }
 
 /// The running service's scheduled backups (`ACCOUNTS_BACKUP_*`).
@@ -112,6 +115,26 @@ impl MailProvider {
         match self {
             MailProvider::Log => "log",
             MailProvider::Postmark => "postmark",
+        }
+    }
+}
+
+/// How log lines are written to stderr.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    /// `[time LEVEL target] message`, for people and journald.
+    Text,
+    /// One JSON object per line, for log collectors.
+    Json,
+}
+
+impl LogFormat {
+    pub const ALL: &[LogFormat] = &[LogFormat::Text, LogFormat::Json];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LogFormat::Text => "text",
+            LogFormat::Json => "json",
         }
     }
 }
@@ -265,6 +288,8 @@ impl Config {
                 every: None,
                 keep: 0,
             },
+            metrics_listen: None,
+            log_format: LogFormat::Text,
         }
     }
 

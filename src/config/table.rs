@@ -16,7 +16,7 @@ use super::values::{
     interval_or_off, limit, on_off, one_of, optional, or_computed, origins, plain_string, proxies,
     secret_key, sender, show_limit, show_seconds, socket_address,
 };
-use super::{MailProvider, Problem, SameSite};
+use super::{LogFormat, MailProvider, Problem, SameSite};
 use crate::domain::signing::JwtAlgorithm;
 use crate::secret::Secret;
 
@@ -355,7 +355,8 @@ pub static SETTINGS: &[Setting] = &[
         name: "ACCOUNTS_TRUSTED_PROXIES",
         default: Text(""),
         help: "Addresses or CIDR blocks (`127.0.0.1,::1`, `10.0.0.0/8`) of reverse proxies \
-               whose `X-Forwarded-For` is believed.",
+               whose `X-Forwarded-For` is believed, and whose `X-Request-Id` is kept (see \
+               [Logs](#logs)).",
         parse: Trimmed(|c, v| set(&mut c.trusted_proxies, proxies(v))),
         show: Value(|c| c.trusted_proxies.to_string()),
     },
@@ -391,6 +392,28 @@ pub static SETTINGS: &[Setting] = &[
                deleted.",
         parse: Trimmed(|c, v| set(&mut c.backup.keep, count(v, 1, 10_000))),
         show: Value(|c| c.backup.keep.to_string()),
+    },
+    Setting {
+        name: "ACCOUNTS_METRICS_LISTEN",
+        default: Unset,
+        help: "Address and port of a second listener that serves `GET /metrics` in the \
+               Prometheus text format (see [Metrics](#metrics)), such as `127.0.0.1:9464`. \
+               Unset: no metrics are kept or served. Keep it off the internet.",
+        parse: Trimmed(|c, v| set(&mut c.metrics_listen, optional(v, socket_address))),
+        show: Value(|c| c.metrics_listen.map_or("(off)".into(), |a| a.to_string())),
+    },
+    Setting {
+        name: "ACCOUNTS_LOG_FORMAT",
+        default: Text("text"),
+        help: "`text` (`[time LEVEL target] message`) or `json` (one object per line, see \
+               [Logs](#logs)).",
+        parse: Trimmed(|c, v| {
+            set(
+                &mut c.log_format,
+                one_of(v, LogFormat::ALL, LogFormat::as_str),
+            )
+        }),
+        show: Value(|c| c.log_format.as_str().to_string()),
     },
 ];
 

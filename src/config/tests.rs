@@ -51,6 +51,8 @@ fn check_config_output_reads_back_as_the_same_settings() {
         ("ACCOUNTS_THROTTLE", "0"),
         ("ACCOUNTS_THROTTLE_LOGIN_ACCOUNT", " 3 / 1d "),
         ("ACCOUNTS_TRUSTED_PROXIES", "127.0.0.1, ::1,10.0.0.0/8"),
+        ("ACCOUNTS_METRICS_LISTEN", "127.0.0.1:9464"),
+        ("ACCOUNTS_LOG_FORMAT", "JSON"),
     ])
     .unwrap();
     let secrets: Vec<&str> = SETTINGS

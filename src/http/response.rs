@@ -66,8 +66,10 @@ impl Reply {
         Reply::empty(302).with_header("Location", location)
     }
 
-    /// Adds a header. Values are always built by the service from its own
-    /// configuration and data, never copied from the request.
+    /// Adds a header. Values are built by the service from its own
+    /// configuration and data, never copied from the request, except a
+    /// trusted proxy's request id, which is only copied once checked to
+    /// hold nothing but a few safe characters (see `request_id`).
     pub fn with_header(mut self, name: &'static str, value: String) -> Reply {
         self.headers.push((name, value));
         self

@@ -108,6 +108,12 @@ impl Handler<'_> {
     }
 }
 
+/// The name of every route, in the table's order (for the metrics, which
+/// count each route under its name).
+pub fn names() -> impl Iterator<Item = &'static str> {
+    ROUTES.iter().map(|route| route.name)
+}
+
 /// Finds the route of a path, ignoring one trailing slash. Fixed paths
 /// come first: `/api/password-reset/confirm/` is not a reset link.
 pub fn resolve(path: &str) -> Option<Resolved<'_>> {

@@ -10,7 +10,7 @@ mod postmark;
 mod sender;
 
 pub use postmark::Postmark;
-pub use sender::{MailWaker, Sender, Step, Transport, run_sender};
+pub use sender::{DeliveryCounts, MailWaker, Sender, Step, Transport, run_sender};
 
 use crate::config::{MailConfig, MailProvider};
 use crate::store::OutboxRow;
@@ -31,6 +31,19 @@ pub enum Provider {
     /// Written to the log, link included: for local use without a provider.
     Log,
     Postmark(Postmark),
+}
+
+/// The URL mail is posted to, for a provider that posts it anywhere.
+pub fn endpoint(config: &MailConfig) -> Option<String> {
+    match config.provider {
+        MailProvider::Log => None,
+        MailProvider::Postmark => Some(
+            config
+                .api_url
+                .clone()
+                .unwrap_or_else(|| postmark::DEFAULT_URL.to_string()),
+        ),
+    }
 }
 
 impl Provider {

@@ -9,7 +9,8 @@ use crate::config::MailConfig;
 use crate::secret::Secret;
 use crate::store::OutboxRow;
 
-const DEFAULT_URL: &str = "https://api.postmarkapp.com/email";
+/// Postmark's endpoint, unless `ACCOUNTS_MAIL_API_URL` names another.
+pub const DEFAULT_URL: &str = "https://api.postmarkapp.com/email";
 
 /// A client for one Postmark server token.
 pub struct Postmark {

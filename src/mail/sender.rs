@@ -11,7 +11,7 @@
 //! again just because its delivery could not be written down. Only a restart
 //! in that state forgets the outcome (delivery is at least once).
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::Duration;
 
@@ -73,6 +73,36 @@ pub enum Step {
     Failed,
     /// Nothing is due.
     Empty,
+}
+
+/// Delivery attempts since start, by what came of them, for the metrics.
+#[derive(Debug, Default)]
+pub struct DeliveryCounts {
+    sent: AtomicU64,
+    retried: AtomicU64,
+    failed: AtomicU64,
+}
+
+impl DeliveryCounts {
+    fn record(&self, step: Step) {
+        let counter = match step {
+            Step::Sent => &self.sent,
+            Step::Retry => &self.retried,
+            Step::Failed => &self.failed,
+            Step::Empty => return,
+        };
+        counter.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// `(result, attempts)`: `sent`, `retry` (a temporary failure) and
+    /// `failed` (given up).
+    pub fn by_result(&self) -> [(&'static str, u64); 3] {
+        [
+            ("sent", self.sent.load(Ordering::Relaxed)),
+            ("retry", self.retried.load(Ordering::Relaxed)),
+            ("failed", self.failed.load(Ordering::Relaxed)),
+        ]
+    }
 }
 
 /// What the provider's answer means for the message.
@@ -165,6 +195,8 @@ pub struct Sender<T> {
     from: String,
     unrecorded: Option<Attempt>,
     store_failures: u32,
+    /// Where attempts are counted, for the metrics.
+    counts: Option<Arc<DeliveryCounts>>,
 }
 
 impl<T: Transport> Sender<T> {
@@ -175,7 +207,14 @@ impl<T: Transport> Sender<T> {
             from,
             unrecorded: None,
             store_failures: 0,
+            counts: None,
         }
+    }
+
+    /// Counts every attempt in `counts`, by result.
+    pub fn counting_in(mut self, counts: Arc<DeliveryCounts>) -> Sender<T> {
+        self.counts = Some(counts);
+        self
     }
 
     /// One turn of the loop: a delivery step at `now`, and how long to
@@ -215,7 +254,13 @@ impl<T: Transport> Sender<T> {
         let attempt = Attempt::judge(&mail, self.transport.send(&mail, &self.from), now);
         attempt.log();
         let step = attempt.step();
-        self.record(attempt)?;
+        let recorded = self.record(attempt);
+        // Counted once written down (or kept to be), so a scrape that sees
+        // the attempt also sees the outbox as it left it.
+        if let Some(counts) = &self.counts {
+            counts.record(step);
+        }
+        recorded?;
         Ok(step)
     }
 
@@ -268,9 +313,10 @@ pub fn run_sender(
     provider: Provider,
     from: String,
     waker: MailWaker,
+    deliveries: Arc<DeliveryCounts>,
     shutdown: Arc<AtomicBool>,
 ) {
-    let mut sender = Sender::new(store, provider, from);
+    let mut sender = Sender::new(store, provider, from).counting_in(deliveries);
     while !shutdown.load(Ordering::Relaxed) {
         let pause = sender.turn(now());
         waker.wait(pause);

@@ -15,10 +15,12 @@
 
 mod backup;
 mod export;
+mod health;
 mod import;
 mod one_time;
 mod outbox;
 mod sessions;
+mod stats;
 #[cfg(test)]
 mod test_support;
 mod users;
@@ -32,10 +34,12 @@ use std::time::Duration;
 use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 
 pub use export::ExportedUser;
+pub use health::{FileIdentity, Inspection};
 pub use import::{ImportUser, RevokedToken, RowOutcome};
 pub use one_time::{ConsumeOutcome, OneTimeRow};
 pub use outbox::OutboxRow;
 pub use sessions::{NewSession, RefreshRow};
+pub use stats::OutboxStats;
 pub use users::{NewUser, RegisterOutcome, UserAndSession};
 pub use verify::{BackupDefect, BackupSummary, seal_backup, verify_backup};
 use writable::{WriteHealth, is_out_of_space};
@@ -79,6 +83,13 @@ pub enum StoreError {
     },
     /// The file was written by a newer version of the service.
     TooNew { found: i64 },
+    /// The database file itself could not be read, or the path no longer
+    /// leads to the file this connection opened (deleted, replaced).
+    File {
+        /// What went wrong, as a sentence: "the database file cannot be read".
+        context: &'static str,
+        source: std::io::Error,
+    },
 }
 
 impl StoreError {
@@ -111,6 +122,7 @@ impl fmt::Display for StoreError {
                 "the database has schema version {found}, newer than this binary's {SCHEMA_VERSION}; \
                  run a newer version of accounts"
             ),
+            StoreError::File { context, source } => write!(f, "{context}: {source}"),
         }
     }
 }
@@ -120,6 +132,7 @@ impl std::error::Error for StoreError {
         match self {
             StoreError::Sqlite { source, .. } | StoreError::NoSpace { source, .. } => Some(source),
             StoreError::BackupTarget { source, .. } => Some(source),
+            StoreError::File { source, .. } => Some(source),
             StoreError::TooNew { .. } => None,
         }
     }
@@ -164,6 +177,9 @@ pub struct Store {
     conn: Connection,
     path: PathBuf,
     writes: WriteHealth,
+    /// The file this connection opened, to tell when the path no longer
+    /// leads to it (see [`Store::ping`]).
+    file: FileIdentity,
 }
 
 impl Store {
@@ -200,10 +216,15 @@ impl Store {
         )
         .context("configuring the connection")?;
         conn.set_prepared_statement_cache_capacity(64);
+        let file = FileIdentity::of(path).map_err(|source| StoreError::File {
+            context: "the database file just opened cannot be found",
+            source,
+        })?;
         Ok(Store {
             conn,
             path: path.to_path_buf(),
             writes,
+            file,
         })
     }
 
@@ -234,17 +255,8 @@ impl Store {
         tx.commit().context("committing the migration")
     }
 
-    /// Answers whether the database can be read (for `/health`): a read of
-    /// the schema, which opens a read transaction on the file.
-    fn ping(&self) -> Result<(), StoreError> {
-        self.conn
-            .prepare_cached("SELECT count(*) FROM sqlite_schema")
-            .and_then(|mut s| s.query_row([], |_| Ok(())))
-            .context("pinging the database")
-    }
-
-    /// Whether the database answers, for `/health`: a read of the schema,
-    /// and, only while the last write of this process failed for lack of
+    /// Whether the database answers, for `/health`: a read of the schema
+    /// and a look at the file on disk (see `health.rs`), and, only while the last write of this process failed for lack of
     /// space, a one-page write (see `writable.rs` for why not always).
     pub fn check_health(&mut self) -> Result<(), StoreError> {
         self.ping()?;

@@ -43,6 +43,7 @@ fn a_key_is_refused_after_its_count_until_the_window_has_passed() {
     assert_eq!(refused, Some(Throttled { retry_after: 60 }));
     let refused = t.reserve_at(key(1), after(start, 59_500)).err();
     assert_eq!(refused, Some(Throttled { retry_after: 1 }));
+    assert_eq!(t.refused(), 2, "each refusal is counted, for the metrics");
     assert!(
         t.reserve_at(key(1), after(start, 60_000)).is_ok(),
         "a window ends exactly one length after it started"

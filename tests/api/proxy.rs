@@ -195,3 +195,41 @@ fn the_proxy_overwrites_a_forged_forwarded_for() {
         "a forged X-Forwarded-For must not buy a new limit"
     );
 }
+
+#[test]
+fn nginx_names_each_request_and_the_service_answers_and_logs_with_that_id() {
+    let app = crate::helpers::TestApp::builder()
+        .env("ACCOUNTS_TRUSTED_PROXIES", "127.0.0.1")
+        .env("RUST_LOG", "info,accounts::request=debug")
+        .spawn();
+    let Some(nginx) = start_nginx(&app) else {
+        return;
+    };
+    let mut stream = TcpStream::connect(("127.0.0.1", nginx.port)).expect("connect to nginx");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .expect("set a read timeout");
+    stream
+        .write_all(
+            b"GET /health HTTP/1.1\r\nHost: accounts\r\nX-Request-Id: chosen-by-client\r\n\
+              Connection: close\r\n\r\n",
+        )
+        .expect("send the request");
+    let mut answer = String::new();
+    let _ = stream.read_to_string(&mut answer);
+
+    let id = answer
+        .lines()
+        .find_map(|l| l.strip_prefix("X-Request-Id: "))
+        .unwrap_or_else(|| panic!("no X-Request-Id in {answer:?}"))
+        .trim()
+        .to_owned();
+    assert!(
+        id.len() == 32 && id.bytes().all(|b| b.is_ascii_hexdigit()),
+        "nginx's $request_id, not the client's: {id:?}"
+    );
+    app.log
+        .wait_for_line("the request's line", Duration::from_secs(10), |l| {
+            l.contains("accounts::request") && l.contains(&format!("request_id={id}"))
+        });
+}

@@ -288,3 +288,24 @@ fn a_wake_up_ends_a_wait_and_is_used_up_by_it() {
         "a second wait is not ended by the same wake-up"
     );
 }
+
+#[test]
+fn attempts_are_counted_by_result_and_an_empty_outbox_counts_nothing() {
+    let transport = Scripted::answering([retry(), SendResult::Permanent("422".into())]);
+    let counts = Arc::new(DeliveryCounts::default());
+    let mut store = temp_store();
+    store.queue_mail(&mail("a@example.com"), T0).unwrap();
+    store.queue_mail(&mail("b@example.com"), T0).unwrap();
+    let mut sender =
+        Sender::new(store, &transport, "from@example.com".into()).counting_in(Arc::clone(&counts));
+
+    assert_eq!(sender.deliver_one_due(T0).unwrap(), Step::Retry);
+    assert_eq!(sender.deliver_one_due(T0).unwrap(), Step::Failed);
+    assert_eq!(sender.deliver_one_due(T0).unwrap(), Step::Empty);
+    assert_eq!(sender.deliver_one_due(T0 + 1).unwrap(), Step::Sent);
+
+    assert_eq!(
+        counts.by_result(),
+        [("sent", 1), ("retry", 1), ("failed", 1)]
+    );
+}

@@ -261,6 +261,12 @@ impl Cli {
         self
     }
 
+    /// Leaves one of the harness's variables unset.
+    pub fn without_env(mut self, key: &str) -> Cli {
+        self.env.retain(|(k, _)| k != key);
+        self
+    }
+
     /// Runs with an empty stdin.
     pub fn run(&self, args: &[&str]) -> CliOutput {
         self.run_with_stdin(args, "")

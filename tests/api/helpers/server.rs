@@ -273,13 +273,19 @@ pub(super) fn harness_env(db: &Path, mail_url: String) -> Vec<(String, String)> 
     .collect()
 }
 
-/// The `accounts` binary with none of the test runner's own `ACCOUNTS_*`
-/// or `RUST_LOG` variables, so only what the test sets reaches it.
+/// The `accounts` binary with none of the test runner's own `ACCOUNTS_*`,
+/// `RUST_LOG` or systemd notification variables, so only what the test sets
+/// reaches it.
 pub(super) fn accounts_command() -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_accounts"));
     for (key, _) in std::env::vars_os() {
         let key = key.to_string_lossy();
-        if key.starts_with("ACCOUNTS_") || key == "RUST_LOG" {
+        if key.starts_with("ACCOUNTS_")
+            || matches!(
+                key.as_ref(),
+                "RUST_LOG" | "NOTIFY_SOCKET" | "WATCHDOG_USEC" | "WATCHDOG_PID"
+            )
+        {
             command.env_remove(key.as_ref());
         }
     }
@@ -294,8 +300,13 @@ pub(super) fn exit_within(child: &mut Child, deadline: Duration) -> Option<ExitS
     })
 }
 
-/// Parses `... listening on 127.0.0.1:41235` out of a log line.
+/// Parses `... listening on 127.0.0.1:41235` out of a log line, text or
+/// JSON (`{"message":"listening on 127.0.0.1:41235",...}`).
 fn listening_address(line: &str) -> Option<SocketAddr> {
+    let message = serde_json::from_str::<serde_json::Value>(line)
+        .ok()
+        .and_then(|v| v["message"].as_str().map(str::to_owned));
+    let line = message.as_deref().unwrap_or(line);
     let rest = &line[line.find("listening on ")? + "listening on ".len()..];
     let word = rest.split_whitespace().next()?;
     word.trim_start_matches("http://")
