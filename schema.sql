@@ -1,8 +1,8 @@
--- Schema of the accounts database, version 3.
+-- Schema of the accounts database, version 4.
 --
 -- Applied at start-up when the file's `user_version` is 0; a file of an
 -- older version is brought here by the numbered migrations in
--- src/store/mod.rs, which bump `user_version`.
+-- src/store/migrate.rs, which bump `user_version`.
 
 -- One row per account. `email_key` and `username_key` are the NFKC-normalised,
 -- case-folded forms that uniqueness and look-ups use (version 2 brought
@@ -43,15 +43,39 @@ CREATE INDEX one_time_tokens_by_expiry ON one_time_tokens (expires_at);
 -- One row per login ("refresh family"): every token issued for that login
 -- carries the family in the first 16 hex characters of its `jti`.
 -- Revoking the row ends the login: its refresh and access tokens are refused.
+-- The user sees their logins with where they were made from and when they
+-- were last used (version 4): `last_used_at` moves at login and at each
+-- refresh, `user_agent` (cleaned, at most 256 characters) and `ip` are the
+-- client's at login. All three are NULL for logins recorded before version 4
+-- and for the rows of imported tokens.
 CREATE TABLE sessions (
-    family     TEXT    PRIMARY KEY,
-    user_id    INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
-    created_at INTEGER NOT NULL,
-    expires_at INTEGER NOT NULL,
-    revoked_at INTEGER
+    family       TEXT    PRIMARY KEY,
+    user_id      INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    created_at   INTEGER NOT NULL,
+    expires_at   INTEGER NOT NULL,
+    revoked_at   INTEGER,
+    last_used_at INTEGER,
+    user_agent   TEXT,
+    ip           TEXT
 ) WITHOUT ROWID;
 CREATE INDEX sessions_by_user ON sessions (user_id);
 CREATE INDEX sessions_by_expiry ON sessions (expires_at);
+
+-- An address change waiting for its link to be followed (version 4), one
+-- unused row per user at most (a new request replaces it). As with
+-- one_time_tokens, only the SHA-256 of the link's token is stored. A used row
+-- is kept until it expires, so a second click on the link finds it spent
+-- rather than unknown.
+CREATE TABLE email_changes (
+    token_hash    BLOB    PRIMARY KEY,
+    user_id       INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    new_email     TEXT    NOT NULL,
+    new_email_key TEXT    NOT NULL,
+    expires_at    INTEGER NOT NULL,
+    used_at       INTEGER
+) WITHOUT ROWID;
+CREATE INDEX email_changes_by_user ON email_changes (user_id);
+CREATE INDEX email_changes_by_expiry ON email_changes (expires_at);
 
 -- Every refresh token issued, so rotation can spend them and detect reuse.
 CREATE TABLE refresh_tokens (

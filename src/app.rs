@@ -28,7 +28,7 @@ pub struct App {
 /// One throttle per limit of `ACCOUNTS_THROTTLE_*`.
 pub struct Throttles {
     /// Failed password checks per account (logins, password changes,
-    /// account deletions).
+    /// address changes, account deletions).
     pub login_account: Throttle,
     /// Failed logins per client address.
     pub login_address: Throttle,

@@ -12,10 +12,12 @@ use std::io::{BufRead, IsTerminal, Write};
 use std::path::Path;
 
 use crate::accounts::register::{self, Confirmation, NewAccount, Registered};
+use crate::accounts::session::{LoginId, LoginSummary, logins};
 use crate::accounts::{account, confirm, password};
 use crate::app::App;
 use crate::backups;
 use crate::config::Config;
+use crate::domain::timestamp::rfc3339_utc;
 use crate::domain::{Email, NewPassword, User, Username};
 use crate::server;
 use crate::store::Store;
@@ -52,6 +54,8 @@ Usage:
   accounts user activate EMAIL          Allow the user to log in again
   accounts user set-password EMAIL      Set a new password (prompt or stdin) and end every session
   accounts user delete EMAIL [--yes]    Delete the user and their sessions
+  accounts user sessions EMAIL          List the user's live logins, newest first
+  accounts user end-session EMAIL ID    End one of the user's logins
   accounts keys list                    List the token-signing keys with their state and dates
   accounts keys rotate                  Add a signing key: published now, signing after ACCOUNTS_KEY_PUBLISH_AHEAD
   accounts backup FILE                  Copy the live database to FILE (SQLite online backup)
@@ -70,7 +74,7 @@ Passwords are never taken from the command line. Addresses are matched ignoring 
 ";
 
 const USER_USAGE: &str = "\
-Usage: accounts user <create|list|show|confirm|deactivate|activate|set-password|delete> ...
+Usage: accounts user <create|list|show|confirm|deactivate|activate|set-password|delete|sessions|end-session> ...
   create EMAIL [--username NAME] [--confirmed]
   list
   show EMAIL
@@ -79,6 +83,8 @@ Usage: accounts user <create|list|show|confirm|deactivate|activate|set-password|
   activate EMAIL
   set-password EMAIL
   delete EMAIL [--yes]
+  sessions EMAIL
+  end-session EMAIL ID
 ";
 
 /// Runs the command in `args` (without the program name).
@@ -221,8 +227,43 @@ fn user_command(args: &[&str]) -> Result<(), CliError> {
             say!("deleted {}", user.email);
             Ok(())
         }
+        ["sessions", email] => {
+            let user = find(&store, email)?;
+            for login in logins::list(&store, &user, None)? {
+                say!("{}", login_line(&login));
+            }
+            Ok(())
+        }
+        ["end-session", email, id] => {
+            let user = find(&store, email)?;
+            let no_such_login = || CliError::NoSuchLogin {
+                email: user.email.clone(),
+                id: id.to_string(),
+            };
+            let login = LoginId::parse(id).ok_or_else(no_such_login)?;
+            let app = App::for_operator(config)?;
+            if !logins::end(&app, &mut store, &user, &login)? {
+                return Err(no_such_login());
+            }
+            say!("ended login {id} of {}", user.email);
+            Ok(())
+        }
         _ => Err(CliError::UnknownUserCommand(args.join(" "))),
     }
+}
+
+/// id, started, last used, address, user agent: tab-separated, the user
+/// agent last (it may hold spaces, never a tab: control characters were
+/// cleaned when it was recorded).
+fn login_line(login: &LoginSummary) -> String {
+    format!(
+        "{}\t{}\t{}\t{}\t{}",
+        login.id,
+        rfc3339_utc(login.created),
+        rfc3339_utc(login.last_used),
+        login.ip.as_deref().unwrap_or("-"),
+        login.user_agent.as_deref().unwrap_or("-"),
+    )
 }
 
 fn create_user(

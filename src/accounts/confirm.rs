@@ -1,5 +1,7 @@
 //! Confirming an address: by the mailed link or its token, by the operator,
-//! and mailing a fresh link on request.
+//! and mailing a fresh link on request. The same links confirm the new
+//! address of an address change (see [`super::email_change`]): a token is
+//! looked for among registrations' links first, then among changes'.
 //!
 //! Mail scanners open links before people do, so a used token whose address
 //! is confirmed still counts as confirmed, and looking at a link (`HEAD`)
@@ -11,23 +13,32 @@ use crate::domain::{Email, User, now};
 use crate::store::Store;
 
 use super::links::mail_link_on_request;
-use super::{ClientAddress, Error};
+use super::{ClientAddress, Error, email_change};
 
 pub use crate::store::ConsumeOutcome;
 
-/// Spends a confirmation token and confirms its user's address.
-pub fn confirm(store: &mut Store, token: &OneTimeToken) -> Result<ConsumeOutcome, Error> {
-    Ok(store.consume_confirmation(token, now())?)
+/// Spends a confirmation token: confirms its user's address, or makes the
+/// address change it was mailed for.
+pub fn confirm(
+    app: &App,
+    store: &mut Store,
+    token: &OneTimeToken,
+) -> Result<ConsumeOutcome, Error> {
+    match store.consume_confirmation(token, now())? {
+        ConsumeOutcome::Invalid => email_change::apply(app, store, token),
+        outcome => Ok(outcome),
+    }
 }
 
 /// What [`confirm`] would answer, without spending the token.
 pub fn peek(store: &Store, token: &OneTimeToken) -> Result<ConsumeOutcome, Error> {
     let row = store.one_time_row(token, Purpose::ConfirmEmail, now())?;
-    Ok(match row {
-        Some(r) if !r.used => ConsumeOutcome::Confirmed,
-        Some(r) if r.user_email_confirmed => ConsumeOutcome::AlreadyConfirmed,
-        _ => ConsumeOutcome::Invalid,
-    })
+    match row {
+        Some(r) if !r.used => Ok(ConsumeOutcome::Confirmed),
+        Some(r) if r.user_email_confirmed => Ok(ConsumeOutcome::AlreadyConfirmed),
+        Some(_) => Ok(ConsumeOutcome::Invalid),
+        None => email_change::peek(store, token),
+    }
 }
 
 /// Mails a fresh link to a registered, active, unconfirmed address (`None`:

@@ -1,7 +1,7 @@
 //! The one-time links the service mails (address confirmation, password
-//! reset): where each points, how long it works, and the mail that carries
-//! it. The mail is written to the outbox in the same transaction as the
-//! token, so a link is mailed if and only if it works.
+//! reset, address change): where each points, how long it works, and the
+//! mail that carries it. The mail is written to the outbox in the same
+//! transaction as the token, so a link is mailed if and only if it works.
 //!
 //! However many clients ask, one recipient gets at most
 //! `ACCOUNTS_THROTTLE_MAIL_RECIPIENT` of these mails; past it a mail is
@@ -21,6 +21,9 @@ use super::{ClientAddress, Error};
 /// Writes a mail from (recipient, link, seconds the link is valid).
 type ComposeMail = fn(&str, &str, u64) -> Mail;
 
+/// The route that answers confirmation links (and address changes' links).
+const CONFIRM_PATH: &str = "/api/confirm-email/";
+
 /// A fresh token and the mail that carries its link.
 pub(super) struct LinkMail {
     pub token: OneTimeToken,
@@ -35,7 +38,7 @@ impl LinkMail {
         // Each path is the route that answers the link.
         let (path, ttl, compose): (&str, u64, ComposeMail) = match purpose {
             Purpose::ConfirmEmail => (
-                "/api/confirm-email/",
+                CONFIRM_PATH,
                 config.confirm_ttl.as_secs(),
                 mail::confirmation,
             ),
@@ -45,6 +48,28 @@ impl LinkMail {
                 mail::password_reset,
             ),
         };
+        LinkMail::compose(app, path, ttl, compose, to, now)
+    }
+
+    /// Writes the mail of an address change's link to the new address `to`.
+    /// The confirmation routes answer it, and it works as long as a
+    /// confirmation link does.
+    pub(super) fn email_change(app: &App, to: &str, now: u64) -> Result<LinkMail, Error> {
+        let ttl = app.config.confirm_ttl.as_secs();
+        LinkMail::compose(app, CONFIRM_PATH, ttl, mail::email_change, to, now)
+    }
+
+    /// A fresh token, its link under `path` (the route that answers it), and
+    /// the mail that carries it.
+    fn compose(
+        app: &App,
+        path: &str,
+        ttl: u64,
+        compose: ComposeMail,
+        to: &str,
+        now: u64,
+    ) -> Result<LinkMail, Error> {
+        let config = &app.config;
         let token = OneTimeToken::generate()?;
         let link = format!("{}{path}{}/", config.public_url, token.text());
         Ok(LinkMail {

@@ -15,7 +15,7 @@ use crate::store::Store;
 use crate::throttle::Key;
 
 use super::session::{self, Grant};
-use super::{ClientAddress, Error};
+use super::{ClientAddress, Device, Error};
 
 /// What a person logs in with.
 pub struct Credentials {
@@ -32,16 +32,17 @@ pub enum LogIn<G> {
     Refused,
 }
 
-/// Checks the credentials and starts a login with the tokens of `G`.
+/// Checks the credentials and starts a login with the tokens of `G`,
+/// recorded with the device it comes from.
 pub fn log_in<G: Grant>(
     app: &App,
     store: &mut Store,
-    client: ClientAddress,
+    device: &Device,
     credentials: &Credentials,
 ) -> Result<LogIn<G>, Error> {
-    match check_credentials(app, store, client, credentials)? {
+    match check_credentials(app, store, device.address, credentials)? {
         Some(user) => {
-            let tokens = session::start(app, store, user.id)?;
+            let tokens = session::start(app, store, user.id, device)?;
             Ok(LogIn::Started { user, tokens })
         }
         None => Ok(LogIn::Refused),

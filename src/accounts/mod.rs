@@ -1,7 +1,8 @@
 //! What a user or an operator does with an account, one function per action:
-//! register, confirm an address, log in, refresh, log out, change or reset a
-//! password, ask for a link again, delete, (de)activate; and what the
-//! service and its operator do with the token-signing keys ([`keys`]).
+//! register, confirm an address, log in, refresh, log out, list and end
+//! logins, change or reset a password, change the address or the username,
+//! ask for a link again, delete, (de)activate; and what the service and its
+//! operator do with the token-signing keys ([`keys`]).
 //!
 //! Each function takes the application state ([`App`](crate::app::App)),
 //! the [`Store`](crate::store::Store) and values already parsed at the edge
@@ -14,18 +15,21 @@
 
 pub mod account;
 pub mod confirm;
+pub mod email_change;
 pub mod keys;
 mod links;
 pub mod login;
 pub mod password;
 pub mod register;
 pub mod session;
+pub mod username;
 
 use std::fmt;
 use std::net::IpAddr;
 
 use crate::domain::jwt::IssueError;
 use crate::domain::random::RandomError;
+use crate::domain::user_agent::UserAgent;
 use crate::hashing::HashError;
 use crate::store::StoreError;
 use crate::throttle::{Key, Throttled};
@@ -45,6 +49,19 @@ impl ClientAddress {
     fn throttle_key(self) -> Key {
         Key::client(self.0)
     }
+
+    /// The address itself, as a login records it.
+    pub fn ip(self) -> IpAddr {
+        self.0
+    }
+}
+
+/// Where a login comes from, as it is recorded and shown to its user: the
+/// client's address (the same the throttles count) and its user agent.
+#[derive(Debug, Clone)]
+pub struct Device {
+    pub address: ClientAddress,
+    pub user_agent: UserAgent,
 }
 
 /// Why an action was not carried out. Refusals a front door answers in its

@@ -16,7 +16,7 @@ use crate::store::{NewSession, Store};
 use super::links::mail_link_on_request;
 use super::login::password_matches;
 use super::session::{Login, TokenPair};
-use super::{ClientAddress, Error};
+use super::{ClientAddress, Device, Error};
 
 /// A new password as parsed: the password, or every validator's message.
 pub type Proposed = Result<NewPassword, Vec<&'static str>>;
@@ -42,13 +42,15 @@ pub enum Reset {
 
 /// The user changes their own password, proving it with the current one
 /// (`None`: blank, which is never right); the check counts against the
-/// account's login limit.
+/// account's login limit. The login it is made from goes on as a new one,
+/// recorded with `device`.
 pub fn change(
     app: &App,
     store: &mut Store,
     user: &User,
     current: Option<&Password>,
     new: Proposed,
+    device: &Device,
 ) -> Result<Change, Error> {
     let current_ok = match current {
         Some(current) => password_matches(app, user, current)?,
@@ -63,7 +65,7 @@ pub fn change(
     };
     let now = now();
     let login = Login::<TokenPair>::sign(app, user.id, now)?;
-    replace(app, store, user, &new, Some(&login.record()), now)?;
+    replace(app, store, user, &new, Some(&login.record(device)), now)?;
     log::info!("user {} changed their password", user.id);
     Ok(Change::Changed(login.tokens))
 }

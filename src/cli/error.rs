@@ -44,6 +44,8 @@ pub enum CliError {
     Taken(Taken),
     /// No user has the address given.
     NoSuchUser(String),
+    /// `user end-session`: the id names no live login of the user.
+    NoSuchLogin { email: String, id: String },
     /// `user delete` without `--yes` was not confirmed at the prompt.
     NotDeleted,
     /// The two passwords typed at the prompt differ.
@@ -124,6 +126,9 @@ impl fmt::Display for CliError {
             }
             CliError::Taken(_) => f.write_str("a user with this username already exists"),
             CliError::NoSuchUser(email) => write!(f, "no user has the address {email:?}"),
+            CliError::NoSuchLogin { email, id } => {
+                write!(f, "{email} has no live login with the id {id:?}")
+            }
             CliError::NotDeleted => {
                 f.write_str("not deleted (pass --yes to delete without a prompt)")
             }

@@ -317,8 +317,8 @@ pub static SETTINGS: &[Setting] = &[
     Setting {
         name: "ACCOUNTS_THROTTLE_LOGIN_ACCOUNT",
         default: Text("10/15m"),
-        help: "Failed password checks per account: logins, password changes and account \
-               deletions share it.",
+        help: "Failed password checks per account: logins, password changes, address \
+               changes and account deletions share it.",
         parse: Trimmed(|c, v| set(&mut c.throttle.login_account, limit(v))),
         show: Value(|c| show_limit(&c.throttle.login_account)),
     },
@@ -339,15 +339,15 @@ pub static SETTINGS: &[Setting] = &[
     Setting {
         name: "ACCOUNTS_THROTTLE_MAIL_ADDRESS",
         default: Text("10/1h"),
-        help: "Password-reset and resend-confirmation requests per client address.",
+        help: "Password-reset, resend-confirmation and address-change requests per client address.",
         parse: Trimmed(|c, v| set(&mut c.throttle.mail_address, limit(v))),
         show: Value(|c| show_limit(&c.throttle.mail_address)),
     },
     Setting {
         name: "ACCOUNTS_THROTTLE_MAIL_RECIPIENT",
         default: Text("5/1h"),
-        help: "Mails to one address (confirmation, resend, reset), whoever asks for them. Past \
-               it the mail is withheld and the answer is unchanged.",
+        help: "Mails to one address (confirmation, resend, reset, address change), whoever asks \
+               for them. Past it the mail is withheld and the answer is unchanged.",
         parse: Trimmed(|c, v| set(&mut c.throttle.mail_recipient, limit(v))),
         show: Value(|c| show_limit(&c.throttle.mail_recipient)),
     },

@@ -65,6 +65,18 @@ impl Email {
     pub fn key(&self) -> &str {
         &self.key
     }
+
+    /// The address with all of its local part but the first character
+    /// hidden (`n•••@example.com`): enough for its owner to recognise it in
+    /// a notice mailed elsewhere, too little for anyone else to use it.
+    pub fn masked(&self) -> String {
+        let (local, domain) = self
+            .address
+            .rsplit_once('@')
+            .unwrap_or((self.address.as_str(), ""));
+        let first: String = local.chars().take(1).collect();
+        format!("{first}\u{2022}\u{2022}\u{2022}@{domain}")
+    }
 }
 
 impl fmt::Display for Email {
@@ -114,6 +126,19 @@ fn is_domain(domain: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_masked_address_keeps_the_first_character_and_the_domain() {
+        let masked = |raw: &str| Email::parse(raw).unwrap().masked();
+        assert_eq!(
+            masked("new.name@Example.com"),
+            "n\u{2022}\u{2022}\u{2022}@example.com"
+        );
+        assert_eq!(
+            masked("x@example.com"),
+            "x\u{2022}\u{2022}\u{2022}@example.com"
+        );
+    }
 
     #[test]
     fn trims_and_lowercases_only_the_domain() {

@@ -38,6 +38,40 @@ pub fn password_reset(to: &str, link: &str, valid_for_secs: u64) -> Mail {
     }
 }
 
+/// To the new address of an address change: the link that makes the change.
+pub fn email_change(to: &str, link: &str, valid_for_secs: u64) -> Mail {
+    Mail {
+        kind: "change_email",
+        to: to.to_string(),
+        subject: "Confirm your new email address".into(),
+        text: format!(
+            "Hello,\n\nsomeone asked to use this address for their account.\n\
+             To confirm it, open this link:\n\n{link}\n\n\
+             The link works once, for {}. Until it is opened the account keeps its \
+             old address. If you did not ask for this, ignore this message.\n",
+            human_duration(valid_for_secs)
+        ),
+    }
+}
+
+/// To the old address once an address change is made: what happened, and
+/// what to do if it was not its owner.
+pub fn email_changed(to: &str, new_address_masked: &str) -> Mail {
+    Mail {
+        kind: "email_changed",
+        to: to.to_string(),
+        subject: "Your email address was changed".into(),
+        text: format!(
+            "Hello,\n\nthe email address of your account was changed from this address \
+             to {new_address_masked}. Every device was signed out, and mail about the \
+             account (password resets included) now goes to the new address.\n\n\
+             If you did not make this change, someone who knows your password has \
+             taken over the account: contact the people who run this service at once, \
+             quoting this message.\n"
+        ),
+    }
+}
+
 /// "3 days", "1 hour", "90 seconds".
 pub fn human_duration(secs: u64) -> String {
     let (n, unit) = match secs {
@@ -58,6 +92,14 @@ mod tests {
         assert_eq!(human_duration(3 * 86400), "3 days");
         assert_eq!(human_duration(3600), "1 hour");
         assert_eq!(human_duration(90), "90 seconds");
+    }
+
+    #[test]
+    fn the_change_notice_names_the_new_address_as_given() {
+        let m = email_changed("old@example.com", "n\u{2022}\u{2022}\u{2022}@example.com");
+        assert_eq!(m.to, "old@example.com");
+        assert!(m.text.contains("to n\u{2022}\u{2022}\u{2022}@example.com."));
+        assert!(m.text.contains("If you did not make this change"));
     }
 
     #[test]

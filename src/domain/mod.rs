@@ -11,6 +11,8 @@ pub mod one_time;
 pub mod password;
 pub mod random;
 pub mod signing;
+pub mod timestamp;
+pub mod user_agent;
 pub mod username;
 
 pub use email::Email;

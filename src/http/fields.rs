@@ -63,6 +63,24 @@ impl Fields {
         }
     }
 
+    /// A text field where `null` means none, as absence does (a value the
+    /// API answers as `null` and clients send back).
+    pub fn nullable_text(&self, name: &str) -> Result<Option<&str>, FieldErrors> {
+        match self.get(name) {
+            None | Some(FieldValue::Null) => Ok(None),
+            Some(FieldValue::Text(s)) => Ok(Some(s)),
+            Some(FieldValue::NotText) => Err(FieldErrors::single(name, NOT_A_STRING)),
+        }
+    }
+
+    /// The names sent that are not among `accepted`, in the order sent.
+    pub fn others<'f>(&'f self, accepted: &'f [&str]) -> impl Iterator<Item = &'f str> {
+        self.0
+            .iter()
+            .map(|(name, _)| name.as_str())
+            .filter(|name| !accepted.contains(name))
+    }
+
     /// A text field that must be present.
     pub fn text(&self, name: &str) -> Result<&str, FieldErrors> {
         self.optional_text(name)?
@@ -224,6 +242,34 @@ mod tests {
             r#"{"missing":["This field is required."],"n":["Not a valid string."],"z":["This field may not be null."]}"#
         );
         assert_eq!(fields.optional_text("missing"), Ok(None));
+    }
+
+    #[test]
+    fn null_is_no_value_where_null_is_allowed() {
+        let fields = Fields::from_pairs(vec![
+            ("n".into(), FieldValue::Null),
+            ("t".into(), text("x")),
+            ("o".into(), FieldValue::NotText),
+        ])
+        .unwrap();
+        assert_eq!(fields.nullable_text("n"), Ok(None));
+        assert_eq!(fields.nullable_text("missing"), Ok(None));
+        assert_eq!(fields.nullable_text("t"), Ok(Some("x")));
+        assert_eq!(
+            fields.nullable_text("o"),
+            Err(FieldErrors::single("o", NOT_A_STRING))
+        );
+    }
+
+    #[test]
+    fn others_are_the_names_not_accepted_in_the_order_sent() {
+        let fields = Fields::from_pairs(vec![
+            ("b".into(), text("1")),
+            ("keep".into(), text("2")),
+            ("a".into(), FieldValue::Null),
+        ])
+        .unwrap();
+        assert_eq!(fields.others(&["keep"]).collect::<Vec<_>>(), ["b", "a"]);
     }
 
     #[test]

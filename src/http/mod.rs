@@ -22,9 +22,10 @@ use std::net::{IpAddr, TcpListener};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::time::{Duration, Instant};
 
-use crate::accounts::ClientAddress;
+use crate::accounts::{ClientAddress, Device};
 use crate::app::App;
 use crate::config::Config;
+use crate::domain::user_agent::UserAgent;
 use crate::logging::RequestScope;
 use crate::request_id::RequestId;
 use crate::store::Store;
@@ -53,6 +54,15 @@ impl Ctx<'_> {
                 .trusted_proxies
                 .client_address(peer, forwarded.as_deref()),
         )
+    }
+
+    /// Where a login made by this request comes from: the client's address
+    /// (as for throttling) and its `User-Agent`, cleaned.
+    pub fn device(&self) -> Device {
+        Device {
+            address: self.client_address(),
+            user_agent: UserAgent::parse(self.req.header("User-Agent")),
+        }
     }
 }
 

@@ -18,7 +18,7 @@ pub const EMAIL_TAKEN: &str = "user with this email already exists.";
 pub const USERNAME_TAKEN: &str = "user with this username already exists.";
 
 /// `POST /api/register/`: `email`, `password`, optional `username` (blank
-/// means none).
+/// or `null` means none).
 pub struct RegisterRequest {
     pub account: NewAccount,
 }
@@ -33,12 +33,7 @@ impl RegisterRequest {
         let email = fields.text("email").and_then(|raw| {
             Email::parse(raw).map_err(|e| FieldErrors::single("email", e.message()))
         });
-        let username = fields.optional_text("username").and_then(|raw| {
-            let parsed = raw.map(Username::parse_optional).transpose();
-            parsed
-                .map(Option::flatten)
-                .map_err(|e| FieldErrors::single("username", e.message()))
-        });
+        let username = optional_username(fields);
         let password = fields.text("password").and_then(|raw| {
             NewPassword::parse(raw).map_err(|problems| FieldErrors::many("password", problems))
         });
@@ -61,6 +56,15 @@ impl RegisterRequest {
             },
         })
     }
+}
+
+/// The `username` field where it may be absent, `null` or blank (none).
+fn optional_username(fields: &Fields) -> Result<Option<Username>, FieldErrors> {
+    let raw = fields.nullable_text("username")?;
+    let parsed = raw.map(Username::parse_optional).transpose();
+    parsed
+        .map(Option::flatten)
+        .map_err(|e| FieldErrors::single("username", e.message()))
 }
 
 /// The field errors of a taken address or username.
@@ -202,6 +206,54 @@ impl DeleteRequest {
         let password = Password::parse(fields.text("password")?)
             .map_err(|m| FieldErrors::single("password", m))?;
         Ok(DeleteRequest { password })
+    }
+}
+
+/// `PATCH /api/user/`: `username` and nothing else (`null` or blank
+/// removes it). Any other field is refused by name, so a client that
+/// expects to change something here learns that it did not.
+pub struct UsernameRequest {
+    pub username: Option<Username>,
+}
+
+pub const NOT_CHANGEABLE: &str = "This field cannot be changed here.";
+
+impl UsernameRequest {
+    pub fn parse(fields: &Fields) -> Result<UsernameRequest, FieldErrors> {
+        let mut others = FieldErrors::default();
+        for name in fields.others(&["username"]) {
+            others.add(name, NOT_CHANGEABLE);
+        }
+        let username = if fields.has("username") {
+            optional_username(fields)
+        } else {
+            Err(FieldErrors::single("username", REQUIRED))
+        };
+        let (username, ()) = (username, others.into_result()).all()?;
+        Ok(UsernameRequest { username })
+    }
+}
+
+/// `POST /api/user/change-email/`: `password` and `new_email`, whose
+/// problems are the registration's address problems.
+pub struct ChangeEmailRequest {
+    pub password: Password,
+    pub new_email: Email,
+}
+
+impl ChangeEmailRequest {
+    pub fn parse(fields: &Fields) -> Result<ChangeEmailRequest, FieldErrors> {
+        let password = fields
+            .text("password")
+            .and_then(|raw| Password::parse(raw).map_err(|m| FieldErrors::single("password", m)));
+        let new_email = fields.text("new_email").and_then(|raw| {
+            Email::parse(raw).map_err(|e| FieldErrors::single("new_email", e.message()))
+        });
+        let (password, new_email) = (password, new_email).all()?;
+        Ok(ChangeEmailRequest {
+            password,
+            new_email,
+        })
     }
 }
 

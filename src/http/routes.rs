@@ -8,16 +8,16 @@
 
 use super::Ctx;
 use super::error::ApiError;
-use super::handlers::{confirm, health, jwks, login, password_reset, register, tokens, user};
+use super::handlers::{
+    confirm, health, jwks, login, password_reset, register, sessions, tokens, user,
+};
 use super::response::Reply;
 
 /// The handler of a fixed path.
 type Plain = fn(&mut Ctx<'_>) -> Result<Reply, ApiError>;
-/// The handler of a path that ends in a token, given the token.
-type WithToken = fn(&mut Ctx<'_>, &str) -> Result<Reply, ApiError>;
-
-/// The segment that stands for a token in a declared path.
-const TOKEN: &str = "{token}/";
+/// The handler of a path that ends in a parameter (a token, an id), given
+/// that segment as sent: the handler parses it.
+type WithParam = fn(&mut Ctx<'_>, &str) -> Result<Reply, ApiError>;
 
 /// A route: its name in the log (which must never hold a path's token),
 /// its path as the README writes it, and its handlers by method.
@@ -30,8 +30,9 @@ pub struct Route {
 /// The handlers of a route, of the shape its path calls for.
 enum Methods {
     Fixed(&'static [(&'static str, Plain)]),
-    /// The path ends in [`TOKEN`]: one segment, handed to the handler.
-    Token(&'static [(&'static str, WithToken)]),
+    /// The path ends in a parameter segment, `{name}/`: one segment,
+    /// handed to the handler.
+    Param(&'static [(&'static str, WithParam)]),
 }
 
 impl Route {
@@ -47,16 +48,23 @@ impl Route {
         }
     }
 
-    const fn token(
+    /// A route whose path ends in `{name}/` (`{token}/`, `{id}/`).
+    const fn param(
         name: &'static str,
         path: &'static str,
-        methods: &'static [(&'static str, WithToken)],
+        methods: &'static [(&'static str, WithParam)],
     ) -> Route {
         Route {
             name,
             path,
-            methods: Methods::Token(methods),
+            methods: Methods::Param(methods),
         }
+    }
+
+    /// The path before its parameter segment.
+    fn param_prefix(&self) -> Option<&'static str> {
+        let (prefix, placeholder) = self.path.strip_suffix("}/")?.rsplit_once('{')?;
+        (!placeholder.is_empty() && !placeholder.contains('/')).then_some(prefix)
     }
 }
 
@@ -64,7 +72,7 @@ impl Route {
 static ROUTES: &[Route] = &[
     Route::fixed("health", "/health", &[("GET", health::get)]),
     Route::fixed("register", "/api/register/", &[("POST", register::post)]),
-    Route::token("confirm-email-link", "/api/confirm-email/{token}/", &[("GET", confirm::follow_link), ("HEAD", confirm::peek_link)]),
+    Route::param("confirm-email-link", "/api/confirm-email/{token}/", &[("GET", confirm::follow_link), ("HEAD", confirm::peek_link)]),
     Route::fixed("confirm-email", "/api/confirm-email/", &[("POST", confirm::post)]),
     Route::fixed("resend-confirmation", "/api/resend-confirmation/", &[("POST", confirm::resend)]),
     Route::fixed("token", "/api/token/", &[("POST", tokens::obtain)]),
@@ -73,16 +81,19 @@ static ROUTES: &[Route] = &[
     Route::fixed("login", "/api/login/", &[("POST", login::login)]),
     Route::fixed("logout", "/api/logout/", &[("POST", login::logout)]),
     Route::fixed("logout-all", "/api/logout/all/", &[("POST", login::logout_all)]),
-    Route::fixed("user", "/api/user/", &[("GET", user::get), ("DELETE", user::delete)]),
+    Route::fixed("user", "/api/user/", &[("GET", user::get), ("PATCH", user::patch), ("DELETE", user::delete)]),
     Route::fixed("change-password", "/api/user/change-password/", &[("PUT", user::change_password)]),
+    Route::fixed("change-email", "/api/user/change-email/", &[("POST", user::change_email)]),
+    Route::fixed("sessions", "/api/sessions/", &[("GET", sessions::list), ("DELETE", sessions::end_others)]),
+    Route::param("session", "/api/sessions/{id}/", &[("DELETE", sessions::end_one)]),
     Route::fixed("password-reset", "/api/password-reset/", &[("POST", password_reset::request)]),
-    Route::token("password-reset-link", "/api/password-reset/{token}/", &[("GET", password_reset::form), ("POST", password_reset::submit_form)]),
+    Route::param("password-reset-link", "/api/password-reset/{token}/", &[("GET", password_reset::form), ("POST", password_reset::submit_form)]),
     Route::fixed("password-reset-confirm", "/api/password-reset/confirm/", &[("POST", password_reset::confirm)]),
     Route::fixed("jwks", "/.well-known/jwks.json", &[("GET", jwks::get)]),
     Route::fixed("jwks-api", "/api/jwks/", &[("GET", jwks::get)]),
 ];
 
-/// A request's route, and the token its path carries, if any.
+/// A request's route, and the parameter its path carries, if any.
 pub struct Resolved<'p> {
     pub route: &'static Route,
     target: Target<'p>,
@@ -90,20 +101,20 @@ pub struct Resolved<'p> {
 
 enum Target<'p> {
     Fixed(&'static [(&'static str, Plain)]),
-    Token(&'static [(&'static str, WithToken)], &'p str),
+    Param(&'static [(&'static str, WithParam)], &'p str),
 }
 
 /// A handler ready to answer one request.
 pub enum Handler<'p> {
     Fixed(Plain),
-    Token(WithToken, &'p str),
+    Param(WithParam, &'p str),
 }
 
 impl Handler<'_> {
     pub fn call(self, ctx: &mut Ctx<'_>) -> Result<Reply, ApiError> {
         match self {
             Handler::Fixed(handler) => handler(ctx),
-            Handler::Token(handler, token) => handler(ctx, token),
+            Handler::Param(handler, segment) => handler(ctx, segment),
         }
     }
 }
@@ -127,11 +138,11 @@ pub fn resolve(path: &str) -> Option<Resolved<'_>> {
     });
     fixed.or_else(|| {
         ROUTES.iter().find_map(|route| match route.methods {
-            Methods::Token(methods) => {
-                let token = parameter(path, route.path.strip_suffix(TOKEN)?)?;
+            Methods::Param(methods) => {
+                let segment = parameter(path, route.param_prefix()?)?;
                 Some(Resolved {
                     route,
-                    target: Target::Token(methods, token),
+                    target: Target::Param(methods, segment),
                 })
             }
             Methods::Fixed(_) => None,
@@ -158,7 +169,7 @@ impl Route {
     pub fn allowed(&self) -> Vec<&'static str> {
         let declared: Vec<&'static str> = match self.methods {
             Methods::Fixed(methods) => methods.iter().map(|(m, _)| *m).collect(),
-            Methods::Token(methods) => methods.iter().map(|(m, _)| *m).collect(),
+            Methods::Param(methods) => methods.iter().map(|(m, _)| *m).collect(),
         };
         let mut allowed = Vec::new();
         for method in &declared {
@@ -177,8 +188,8 @@ impl<'p> Resolved<'p> {
     pub fn handler(&self, method: &str) -> Option<Handler<'p>> {
         match self.target {
             Target::Fixed(methods) => pick(methods, method).map(Handler::Fixed),
-            Target::Token(methods, token) => {
-                pick(methods, method).map(|handler| Handler::Token(handler, token))
+            Target::Param(methods, segment) => {
+                pick(methods, method).map(|handler| Handler::Param(handler, segment))
             }
         }
     }
@@ -200,7 +211,7 @@ mod tests {
 
     fn token_of(path: &str) -> Option<&str> {
         match resolve(path)?.target {
-            Target::Token(_, token) => Some(token),
+            Target::Param(_, token) => Some(token),
             Target::Fixed(_) => None,
         }
     }
@@ -228,6 +239,18 @@ mod tests {
             Some("password-reset-confirm")
         );
         assert_eq!(token_of("/api/password-reset/xyz"), Some("xyz"));
+        assert_eq!(name_of("/api/sessions/"), Some("sessions"));
+        assert_eq!(name_of("/api/sessions/0123abcd"), Some("session"));
+        assert_eq!(token_of("/api/sessions/0123abcd/"), Some("0123abcd"));
+    }
+
+    #[test]
+    fn every_parameter_route_declares_one_placeholder_at_its_end() {
+        for route in ROUTES {
+            if let Methods::Param(_) = route.methods {
+                assert!(route.param_prefix().is_some(), "{}", route.path);
+            }
+        }
     }
 
     #[test]
@@ -235,7 +258,11 @@ mod tests {
         let allow = |path| resolve(path).map(|r| r.route.allowed().join(", "));
         assert_eq!(
             allow("/api/user/").as_deref(),
-            Some("GET, HEAD, DELETE, OPTIONS")
+            Some("GET, HEAD, PATCH, DELETE, OPTIONS")
+        );
+        assert_eq!(
+            allow("/api/sessions/abc/").as_deref(),
+            Some("DELETE, OPTIONS")
         );
         assert_eq!(
             allow("/api/confirm-email/abc/").as_deref(),

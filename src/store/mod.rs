@@ -14,9 +14,12 @@
 //! holds; nothing here asks for a RESTART or TRUNCATE checkpoint.
 
 mod backup;
+mod email_changes;
 mod export;
 mod health;
 mod import;
+mod logins;
+mod migrate;
 mod one_time;
 mod outbox;
 mod sessions;
@@ -33,9 +36,12 @@ use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 
+pub use email_changes::EmailChangeRow;
 pub use export::ExportedUser;
 pub use health::{FileIdentity, Inspection};
 pub use import::{ImportUser, RevokedToken, RowOutcome};
+pub use logins::SessionRow;
+use migrate::SCHEMA_VERSION;
 pub use one_time::{ConsumeOutcome, OneTimeRow};
 pub use outbox::OutboxRow;
 pub use sessions::{NewSession, RefreshRow};
@@ -43,21 +49,6 @@ pub use stats::OutboxStats;
 pub use users::{NewUser, RegisterOutcome, UserAndSession};
 pub use verify::{BackupDefect, BackupSummary, seal_backup, verify_backup};
 use writable::{WriteHealth, is_out_of_space};
-
-/// The schema applied to a new file (the current version).
-const SCHEMA: &str = include_str!("../../schema.sql");
-/// The `user_version` this binary writes and understands.
-const SCHEMA_VERSION: i64 = 3;
-
-/// Whether the users table has version 3's `last_login_at` already (a file
-/// whose version was set back by hand has).
-fn has_last_login(tx: &Transaction<'_>) -> rusqlite::Result<bool> {
-    tx.query_row(
-        "SELECT EXISTS (SELECT 1 FROM pragma_table_info('users') WHERE name = 'last_login_at')",
-        [],
-        |r| r.get(0),
-    )
-}
 
 /// A storage step failed; `context` says what was being done.
 #[derive(Debug)]
@@ -228,33 +219,6 @@ impl Store {
         })
     }
 
-    /// Brings the file to this binary's schema version.
-    pub fn migrate(&mut self) -> Result<(), StoreError> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .context("starting the migration")?;
-        let version: i64 = tx
-            .query_row("PRAGMA user_version", [], |r| r.get(0))
-            .context("reading the schema version")?;
-        if version > SCHEMA_VERSION {
-            return Err(StoreError::TooNew { found: version });
-        }
-        if version < 1 {
-            tx.execute_batch(SCHEMA).context("creating the schema")?;
-        } else if version < 3 && !has_last_login(&tx).context("reading the users table")? {
-            // 3: the last login, kept from imported users and set by every login.
-            tx.execute_batch("ALTER TABLE users ADD COLUMN last_login_at INTEGER;")
-                .context("adding the last-login column")?;
-        }
-        if version < 2 {
-            users::fold_address_keys(&tx).context("normalising the address keys")?;
-        }
-        tx.pragma_update(None, "user_version", SCHEMA_VERSION)
-            .context("recording the schema version")?;
-        tx.commit().context("committing the migration")
-    }
-
     /// Whether the database answers, for `/health`: a read of the schema
     /// and a look at the file on disk (see `health.rs`), and, only while the last write of this process failed for lack of
     /// space, a one-page write (see `writable.rs` for why not always).
@@ -301,7 +265,8 @@ impl Store {
         Ok(value)
     }
 
-    /// Deletes tokens, sessions and one-time tokens past their expiry.
+    /// Deletes tokens, sessions, one-time tokens and address changes past
+    /// their expiry.
     pub fn prune_expired(&mut self, now: u64) -> Result<usize, StoreError> {
         self.write("pruning expired tokens", |tx| {
             let mut n = tx.execute(
@@ -313,6 +278,10 @@ impl Store {
                 "DELETE FROM one_time_tokens WHERE expires_at < ?1",
                 [now as i64],
             )?;
+            n += tx.execute(
+                "DELETE FROM email_changes WHERE expires_at < ?1",
+                [now as i64],
+            )?;
             Ok(n)
         })
     }
@@ -321,9 +290,9 @@ impl Store {
 /// Ends everything the user's old credentials or standing allowed: every
 /// login (tokens issued before `now` are refused from then on) and every
 /// pending password-reset link. A password change (over HTTP or by the
-/// operator), a reset and a deactivation call it inside their own
-/// transaction; an address change, when there is one, must call it too, so
-/// a link mailed to the old address dies with it.
+/// operator), a reset, a deactivation and an address change call it inside
+/// their own transaction, so a link mailed before (to the old address, for
+/// an address change) dies with what made it safe.
 pub(crate) fn end_old_credentials(
     tx: &Transaction<'_>,
     user_id: i64,
@@ -348,7 +317,6 @@ impl Store {
 mod tests {
     use super::test_support::{add_user, count, temp_store};
     use super::*;
-    use crate::store::NewSession;
 
     #[test]
     fn pruning_removes_only_what_has_expired() {
@@ -359,12 +327,16 @@ mod tests {
             family: "0000000000000001",
             expires_at: 100,
             refresh: Some(("old", 100)),
+            user_agent: None,
+            ip: None,
         };
         let live = NewSession {
             user_id: id,
             family: "0000000000000002",
             expires_at: 10_000,
             refresh: Some(("live", 10_000)),
+            user_agent: None,
+            ip: None,
         };
         store.create_session(&old, 1).unwrap();
         store.create_session(&live, 1).unwrap();
@@ -379,45 +351,5 @@ mod tests {
         assert_eq!(count(&store, "sessions"), 1);
         assert_eq!(count(&store, "refresh_tokens"), 1);
         assert!(store.refresh_row("live").unwrap().is_some());
-    }
-
-    #[test]
-    fn a_newer_schema_is_refused() {
-        let mut store = temp_store();
-        store.conn.pragma_update(None, "user_version", 99).unwrap();
-        assert!(matches!(
-            store.migrate(),
-            Err(StoreError::TooNew { found: 99 })
-        ));
-    }
-
-    #[test]
-    fn a_version_2_file_gains_the_last_login_column() {
-        let mut store = temp_store();
-        add_user(&mut store, "c@example.com");
-        store
-            .conn
-            .execute_batch("ALTER TABLE users DROP COLUMN last_login_at; PRAGMA user_version = 2;")
-            .unwrap();
-        store.migrate().unwrap();
-        let version: i64 = store
-            .conn
-            .query_row("PRAGMA user_version", [], |r| r.get(0))
-            .unwrap();
-        assert_eq!(version, SCHEMA_VERSION);
-        let never: Option<i64> = store
-            .conn
-            .query_row("SELECT last_login_at FROM users", [], |r| r.get(0))
-            .unwrap();
-        assert_eq!(never, None);
-    }
-
-    #[test]
-    fn migrating_twice_is_harmless() {
-        let mut store = temp_store();
-        store.migrate().unwrap();
-        add_user(&mut store, "b@example.com");
-        store.migrate().unwrap();
-        assert_eq!(count(&store, "users"), 1);
     }
 }

@@ -1,17 +1,22 @@
 //! Logins (`sessions`, one per refresh family) and the refresh tokens
 //! issued in them.
 
+use std::net::IpAddr;
+
 use rusqlite::{OptionalExtension, Transaction, params};
 
 use super::{Context, Store, StoreError, end_old_credentials};
 
 /// A login about to be recorded, with its first refresh token if any
-/// (`/api/login/` issues only an access token).
+/// (`/api/login/` issues only an access token), and where it comes from.
 pub struct NewSession<'a> {
     pub user_id: i64,
     pub family: &'a str,
     pub expires_at: u64,
     pub refresh: Option<(&'a str, u64)>,
+    /// The client's `User-Agent`, already cleaned.
+    pub user_agent: Option<&'a str>,
+    pub ip: Option<IpAddr>,
 }
 
 /// A stored refresh token and the state of its login.
@@ -61,7 +66,8 @@ impl Store {
     }
 
     /// Spends `old` (if not yet spent) and records its successor in the same
-    /// login, creating the login's row for an imported token.
+    /// login, creating the login's row for an imported token; the login was
+    /// last used now.
     pub fn rotate_refresh(
         &mut self,
         user_id: i64,
@@ -72,8 +78,9 @@ impl Store {
     ) -> Result<(), StoreError> {
         self.write("rotating a refresh token", |tx| {
             tx.prepare_cached(
-                "INSERT INTO sessions (family, user_id, created_at, expires_at) VALUES (?1, ?2, ?3, ?4) \
-                 ON CONFLICT (family) DO UPDATE SET expires_at = max(expires_at, excluded.expires_at)",
+                "INSERT INTO sessions (family, user_id, created_at, expires_at, last_used_at) VALUES (?1, ?2, ?3, ?4, ?3) \
+                 ON CONFLICT (family) DO UPDATE SET expires_at = max(expires_at, excluded.expires_at), \
+                 last_used_at = excluded.last_used_at",
             )?
             .execute(params![family, user_id, now as i64, new.1 as i64])?;
             tx.prepare_cached(
@@ -142,13 +149,16 @@ pub(super) fn insert_session(
     now: u64,
 ) -> rusqlite::Result<()> {
     tx.prepare_cached(
-        "INSERT INTO sessions (family, user_id, created_at, expires_at) VALUES (?1, ?2, ?3, ?4)",
+        "INSERT INTO sessions (family, user_id, created_at, expires_at, last_used_at, user_agent, ip) \
+         VALUES (?1, ?2, ?3, ?4, ?3, ?5, ?6)",
     )?
     .execute(params![
         session.family,
         session.user_id,
         now as i64,
-        session.expires_at as i64
+        session.expires_at as i64,
+        session.user_agent,
+        session.ip.map(|ip| ip.to_string()),
     ])?;
     if let Some((jti, expires_at)) = session.refresh {
         tx.prepare_cached(

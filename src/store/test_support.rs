@@ -81,6 +81,8 @@ pub fn add_login(store: &mut Store, user_id: i64, family: &str, jti: Option<&str
         family,
         expires_at: 10_000,
         refresh: jti.map(|jti| (jti, 10_000)),
+        user_agent: None,
+        ip: None,
     };
     store.create_session(&session, 1).expect("record a login");
 }

@@ -177,6 +177,34 @@ impl Store {
         .map(drop)
     }
 
+    /// Sets (or, with `None`, removes) the user's username; `false`, and
+    /// nothing changes, when another user has its key.
+    pub fn set_username(
+        &mut self,
+        id: i64,
+        username: Option<&Username>,
+    ) -> Result<bool, StoreError> {
+        self.write("changing a username", |tx| {
+            if let Some(name) = username {
+                let taken: bool = tx
+                    .prepare_cached(
+                        "SELECT EXISTS (SELECT 1 FROM users WHERE username_key = ?1 AND id <> ?2)",
+                    )?
+                    .query_row(params![name.key(), id], |r| r.get(0))?;
+                if taken {
+                    return Ok(false);
+                }
+            }
+            tx.prepare_cached("UPDATE users SET username = ?2, username_key = ?3 WHERE id = ?1")?
+                .execute(params![
+                    id,
+                    username.map(Username::as_str),
+                    username.map(Username::key)
+                ])?;
+            Ok(true)
+        })
+    }
+
     pub fn set_email_confirmed(&mut self, id: i64) -> Result<bool, StoreError> {
         self.write("confirming an address", |tx| {
             tx.execute(

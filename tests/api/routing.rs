@@ -86,7 +86,7 @@ fn a_wrong_method_returns_405_with_an_allow_header() {
         ("PUT", "/api/token/", "POST"),
         ("GET", "/api/token/refresh/", "POST"),
         ("DELETE", "/api/login/", "POST"),
-        ("PATCH", "/api/user/", "GET"),
+        ("PUT", "/api/user/", "GET"),
         ("POST", "/health", "GET"),
     ] {
         let response = app.request(method, path, &[], None);
@@ -473,7 +473,7 @@ fn a_body_the_server_did_not_need_does_not_corrupt_the_next_request_on_the_conne
         ),
         (
             "a 405 with a chunked body",
-            "PATCH /api/user/ HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n",
+            "PUT /api/user/ HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n",
             405,
         ),
         (

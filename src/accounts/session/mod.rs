@@ -1,14 +1,17 @@
 //! Logins and their tokens: starting one, checking a token against it,
-//! refreshing it, ending one or all.
+//! refreshing it, ending one or all, and listing them for their user.
 //!
 //! A login is a family of tokens. Every token of one login carries a `jti`
 //! of 32 hex characters whose first 16 name the family and whose last 16 are
 //! random: that is how a logout, given any token of a login, finds the whole
-//! login without a claim SimpleJWT does not have. This module (with its
-//! `refresh` part) is the only place that knows that layout.
+//! login without a claim SimpleJWT does not have, and the family is the id a
+//! user sees their login under. This module (with its `refresh` and `logins`
+//! parts) is the only place that knows that layout.
 
+pub mod logins;
 mod refresh;
 
+pub use logins::{LoginId, LoginSummary};
 pub use refresh::{Renewed, refresh};
 
 use crate::app::App;
@@ -17,7 +20,7 @@ use crate::domain::random::{RandomError, random_hex};
 use crate::domain::{User, now};
 use crate::store::{NewSession, Store};
 
-use super::Error;
+use super::{Device, Error};
 
 /// The login a token belongs to: 16 hex characters.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -158,8 +161,9 @@ impl<G: Grant> Login<G> {
         })
     }
 
-    /// The stored record of the login: it lives as long as its last token.
-    pub(super) fn record(&self) -> NewSession<'_> {
+    /// The stored record of the login, made from `device`: it lives as
+    /// long as its last token.
+    pub(super) fn record<'a>(&'a self, device: &'a Device) -> NewSession<'a> {
         let access = self.tokens.access();
         let refresh = self.tokens.refresh();
         NewSession {
@@ -167,16 +171,23 @@ impl<G: Grant> Login<G> {
             family: self.family.as_str(),
             expires_at: refresh.map_or(access.exp, |r| r.exp.max(access.exp)),
             refresh: refresh.map(|r| (r.jti.as_str(), r.exp)),
+            user_agent: device.user_agent.as_str(),
+            ip: Some(device.address.ip()),
         }
     }
 }
 
-/// Starts a login for the user and records it before its tokens are
-/// handed out.
-pub fn start<G: Grant>(app: &App, store: &mut Store, user_id: i64) -> Result<G, Error> {
+/// Starts a login for the user and records it, with the device it comes
+/// from, before its tokens are handed out.
+pub fn start<G: Grant>(
+    app: &App,
+    store: &mut Store,
+    user_id: i64,
+    device: &Device,
+) -> Result<G, Error> {
     let now = now();
     let login = Login::<G>::sign(app, user_id, now)?;
-    store.create_session(&login.record(), now)?;
+    store.create_session(&login.record(device), now)?;
     Ok(login.tokens)
 }
 
@@ -217,11 +228,41 @@ fn standing(store: &Store, token: &VerifiedToken) -> Result<Standing, Error> {
     })
 }
 
+/// The user an access token acts for, and the login it belongs to.
+pub struct Authenticated {
+    pub user: User,
+    pub login: LoginId,
+}
+
 /// The user an access token acts for, checked as SimpleJWT does (signature,
 /// expiry, type) and then against the stored state: the user exists and is
 /// active, the login was not ended, and the token is not older than the
 /// user's last password change.
 pub fn authenticate(app: &App, store: &Store, access_token: &str) -> Result<User, Error> {
+    checked_access(app, store, access_token).map(|(user, _)| user)
+}
+
+/// As [`authenticate`], with the login the token belongs to. It only reads:
+/// an authenticated request does not move the login's last use (see
+/// [`LoginSummary`]), so it costs no write.
+pub fn authenticate_login(
+    app: &App,
+    store: &Store,
+    access_token: &str,
+) -> Result<Authenticated, Error> {
+    let (user, token) = checked_access(app, store, access_token)?;
+    Ok(Authenticated {
+        user,
+        login: LoginId::of(Family::of(&token)),
+    })
+}
+
+/// An access token that stands, and its user.
+fn checked_access(
+    app: &App,
+    store: &Store,
+    access_token: &str,
+) -> Result<(User, VerifiedToken), Error> {
     let token = verify(
         app,
         access_token,
@@ -229,7 +270,7 @@ pub fn authenticate(app: &App, store: &Store, access_token: &str) -> Result<User
         Error::AccessTokenInvalid,
     )?;
     match standing(store, &token)? {
-        Standing::Stands(user) => Ok(user),
+        Standing::Stands(user) => Ok((user, token)),
         Standing::NoUser => Err(Error::UserNotFound),
         Standing::UserInactive => Err(Error::UserInactive),
         Standing::Ended => Err(Error::AccessTokenInvalid),

@@ -3,7 +3,8 @@
 //!
 //! With rotation (`ACCOUNTS_ROTATE_REFRESH`), each refresh token is spent by
 //! its use; a spent one presented again after the grace period ends its
-//! whole login, since someone else may hold a copy.
+//! whole login, since someone else may hold a copy. Either way a refresh is
+//! a use of the login: it moves the login's "last used" time.
 
 use crate::app::App;
 use crate::domain::jwt::{IssuedToken, TokenType, VerifiedToken};
@@ -66,7 +67,8 @@ pub(super) fn standing(
 }
 
 /// A new access token (and, with rotation, the next refresh token) for a
-/// refresh token.
+/// refresh token; the login's last use is now (in the same write as the
+/// rotation, when there is one).
 pub fn refresh(app: &App, store: &mut Store, refresh_token: &str) -> Result<Renewed, Error> {
     let token = verify(app, refresh_token, TokenType::Refresh, Error::TokenInvalid)?;
     let now = now();
@@ -91,6 +93,7 @@ pub fn refresh(app: &App, store: &mut Store, refresh_token: &str) -> Result<Rene
     };
     let access = signer.access()?;
     if !app.config.rotate_refresh {
+        store.touch_session(family.as_str(), now)?;
         return Ok(Renewed {
             access,
             refresh: None,

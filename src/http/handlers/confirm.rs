@@ -19,7 +19,7 @@ pub const RESEND_DETAIL: &str =
 
 pub fn follow_link(ctx: &mut Ctx<'_>, token: &str) -> Result<Reply, ApiError> {
     let outcome = match OneTimeToken::parse(token) {
-        Some(token) => confirm::confirm(ctx.store, &token)?,
+        Some(token) => confirm::confirm(ctx.app, ctx.store, &token)?,
         None => ConsumeOutcome::Invalid,
     };
     Ok(link_reply(ctx.app, outcome))
@@ -57,7 +57,7 @@ fn link_reply(app: &App, outcome: ConsumeOutcome) -> Reply {
 /// `POST /api/confirm-email/` with `token`.
 pub fn post(ctx: &mut Ctx<'_>) -> Result<Reply, ApiError> {
     let request = ConfirmRequest::parse(&ctx.req.fields()?)?;
-    match confirm::confirm(ctx.store, &request.token)? {
+    match confirm::confirm(ctx.app, ctx.store, &request.token)? {
         ConsumeOutcome::Confirmed | ConsumeOutcome::AlreadyConfirmed => {
             Ok(Reply::json(200, &json!({"detail": "Email confirmed."})))
         }

@@ -20,8 +20,8 @@ const CLEAR_COOKIE: &str = "access_token=; Path=/; Max-Age=0";
 /// `password`: the user, and the access token in an HttpOnly cookie.
 pub fn login(ctx: &mut Ctx<'_>) -> Result<Reply, ApiError> {
     let request = LoginRequest::parse(&ctx.req.fields()?)?;
-    let client = ctx.client_address();
-    match login::log_in::<AccessOnly>(ctx.app, ctx.store, client, &request.credentials)? {
+    let device = ctx.device();
+    match login::log_in::<AccessOnly>(ctx.app, ctx.store, &device, &request.credentials)? {
         LogIn::Started { user, tokens } => {
             let body = json!({"Success": "Login successfully", "user": UserBody::from(&user)});
             let cookie = access_cookie(&ctx.app.config, &tokens.access.token);

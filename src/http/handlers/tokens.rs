@@ -13,8 +13,8 @@ use crate::http::response::Reply;
 /// `POST /api/token/` with `password` and `email` or `username`.
 pub fn obtain(ctx: &mut Ctx<'_>) -> Result<Reply, ApiError> {
     let request = TokenRequest::parse(&ctx.req.fields()?)?;
-    let client = ctx.client_address();
-    match login::log_in::<TokenPair>(ctx.app, ctx.store, client, &request.credentials)? {
+    let device = ctx.device();
+    match login::log_in::<TokenPair>(ctx.app, ctx.store, &device, &request.credentials)? {
         LogIn::Started { tokens, .. } => Ok(Reply::json(
             200,
             &json!({"refresh": tokens.refresh.token, "access": tokens.access.token}),

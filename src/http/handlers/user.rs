@@ -1,21 +1,60 @@
-//! The current user: `GET /api/user/`, `DELETE /api/user/` and
-//! `PUT /api/user/change-password/`.
+//! The current user: `GET`, `PATCH` and `DELETE /api/user/`,
+//! `PUT /api/user/change-password/` and `POST /api/user/change-email/`.
 
 use serde_json::json;
 
 use crate::accounts::account::{self, Deletion};
+use crate::accounts::email_change::{self, ChangeRequest};
 use crate::accounts::password::{self, Change};
+use crate::accounts::username::{self, UsernameChange};
 use crate::http::Ctx;
 use crate::http::auth::authenticate;
 use crate::http::error::ApiError;
 use crate::http::fields::FieldErrors;
 use crate::http::handlers::UserBody;
-use crate::http::requests::{ChangePasswordRequest, DeleteRequest};
+use crate::http::requests::{
+    ChangeEmailRequest, ChangePasswordRequest, DeleteRequest, EMAIL_TAKEN, USERNAME_TAKEN,
+    UsernameRequest,
+};
 use crate::http::response::Reply;
+
+const WRONG_PASSWORD: &str = "Password is incorrect.";
+const CHANGE_LINK_SENT: &str = "Confirmation link sent to the new address.";
 
 pub fn get(ctx: &mut Ctx<'_>) -> Result<Reply, ApiError> {
     let user = authenticate(ctx)?;
     Ok(Reply::json(200, &UserBody::from(&user)))
+}
+
+/// Sets, changes or removes the username; answers the user as `GET` does.
+pub fn patch(ctx: &mut Ctx<'_>) -> Result<Reply, ApiError> {
+    let user = authenticate(ctx)?;
+    let request = UsernameRequest::parse(&ctx.req.fields()?)?;
+    match username::set(ctx.store, &user, request.username.as_ref())? {
+        UsernameChange::Changed(user) => Ok(Reply::json(200, &UserBody::from(&user))),
+        UsernameChange::Taken => Err(FieldErrors::single("username", USERNAME_TAKEN).into()),
+    }
+}
+
+/// Mails a link to the new address; the address changes when it is
+/// followed.
+pub fn change_email(ctx: &mut Ctx<'_>) -> Result<Reply, ApiError> {
+    let user = authenticate(ctx)?;
+    let request = ChangeEmailRequest::parse(&ctx.req.fields()?)?;
+    let client = ctx.client_address();
+    let asked = email_change::request(
+        ctx.app,
+        ctx.store,
+        client,
+        &user,
+        &request.password,
+        &request.new_email,
+    )?;
+    match asked {
+        ChangeRequest::Sent => Ok(Reply::detail(200, CHANGE_LINK_SENT)),
+        ChangeRequest::WrongPassword => Err(FieldErrors::single("password", WRONG_PASSWORD).into()),
+        ChangeRequest::Taken => Err(FieldErrors::single("new_email", EMAIL_TAKEN).into()),
+    }
 }
 
 /// Deletes the account after checking its password; 204 without a body.
@@ -24,9 +63,7 @@ pub fn delete(ctx: &mut Ctx<'_>) -> Result<Reply, ApiError> {
     let request = DeleteRequest::parse(&ctx.req.fields()?)?;
     match account::delete_own(ctx.app, ctx.store, &user, &request.password)? {
         Deletion::Deleted => Ok(Reply::empty(204)),
-        Deletion::WrongPassword => {
-            Err(FieldErrors::single("password", "Password is incorrect.").into())
-        }
+        Deletion::WrongPassword => Err(FieldErrors::single("password", WRONG_PASSWORD).into()),
     }
 }
 
@@ -38,12 +75,14 @@ const NEW_ERROR: &str = "new password error";
 pub fn change_password(ctx: &mut Ctx<'_>) -> Result<Reply, ApiError> {
     let user = authenticate(ctx)?;
     let request = ChangePasswordRequest::parse(&ctx.req.fields()?)?;
+    let device = ctx.device();
     match password::change(
         ctx.app,
         ctx.store,
         &user,
         request.current.as_ref(),
         request.new,
+        &device,
     )? {
         Change::Changed(tokens) => Ok(Reply::json(
             200,

@@ -201,6 +201,8 @@ fn replace_password_sets_the_hash_and_ends_every_login_but_the_continuing_one() 
         family: OTHER_FAMILY,
         expires_at: 10_000,
         refresh: Some(("jti-2", 10_000)),
+        user_agent: None,
+        ip: None,
     };
 
     store
@@ -245,4 +247,16 @@ fn replace_password_voids_pending_reset_links() {
             .unwrap(),
         None
     );
+}
+
+#[test]
+fn rotating_a_refresh_token_moves_last_used() {
+    let (mut store, id) = store_with_user();
+    add_login(&mut store, id, FAMILY, Some("jti-1"));
+
+    store
+        .rotate_refresh(id, FAMILY, ("jti-1", 10_000), ("jti-2", 10_000), 9)
+        .unwrap();
+
+    assert_eq!(session_column(&store, "last_used_at", FAMILY), Some(9));
 }

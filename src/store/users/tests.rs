@@ -359,3 +359,39 @@ fn schema_1_address_keys_are_folded_unless_another_account_has_the_result() {
     let found = store.user_by_login("X@example.com").unwrap().map(|u| u.id);
     assert_eq!(found, Some(wide));
 }
+
+#[test]
+fn set_username_sets_changes_and_removes_it() {
+    let mut store = temp_store();
+    let id = add_user(&mut store, "a@example.com");
+
+    assert!(store.set_username(id, Some(&username("First"))).unwrap());
+    assert_eq!(
+        store.user_by_username_key("first").unwrap().map(|u| u.id),
+        Some(id)
+    );
+    assert!(store.set_username(id, None).unwrap());
+
+    let user = store.user_by_id(id).unwrap().unwrap();
+    assert_eq!(user.username, None);
+    assert!(store.user_by_username_key("first").unwrap().is_none());
+}
+
+#[test]
+fn set_username_refuses_another_users_key_and_allows_ones_own() {
+    let mut store = temp_store();
+    let bob = add_named_user(&mut store, "b@example.com", "Bob");
+    let id = add_named_user(&mut store, "a@example.com", "alice");
+
+    assert!(!store.set_username(id, Some(&username("bOB"))).unwrap());
+    assert!(store.set_username(id, Some(&username("ALICE"))).unwrap());
+
+    assert_eq!(
+        store.user_by_id(id).unwrap().unwrap().username.as_deref(),
+        Some("ALICE")
+    );
+    assert_eq!(
+        store.user_by_id(bob).unwrap().unwrap().username.as_deref(),
+        Some("Bob")
+    );
+}
