@@ -1,5 +1,5 @@
-//! Responses: JSON, HTML pages, redirects and empty answers, and the headers
-//! every response carries.
+//! Responses: JSON, HTML pages, documents built into the binary, redirects
+//! and empty answers, and the headers every response carries.
 
 use std::io::Cursor;
 
@@ -23,6 +23,11 @@ enum Body {
     Json(Vec<u8>),
     /// A page, with the Content-Security-Policy that fits it.
     Html(String, &'static str),
+    /// A file built into the binary.
+    Static {
+        media_type: &'static str,
+        text: &'static str,
+    },
     Empty,
 }
 
@@ -53,6 +58,16 @@ impl Reply {
         }
     }
 
+    /// 200 with a document built into the binary, served as it is.
+    pub fn document(media_type: &'static str, text: &'static str) -> Reply {
+        Reply {
+            status: 200,
+            body: Body::Static { media_type, text },
+            headers: Vec::new(),
+            cache_control: NO_STORE,
+        }
+    }
+
     pub fn empty(status: u16) -> Reply {
         Reply {
             status,
@@ -76,7 +91,8 @@ impl Reply {
     }
 
     /// Lets shared caches keep the answer (only for what is the same for
-    /// everyone and holds no secret, such as the public keys).
+    /// everyone and holds no secret, such as the public keys or the OpenAPI
+    /// document).
     pub fn cacheable(mut self, cache_control: &'static str) -> Reply {
         self.cache_control = cache_control;
         self
@@ -91,6 +107,7 @@ impl Reply {
                 page.into_bytes(),
                 Some(csp),
             ),
+            Body::Static { media_type, text } => (Some(media_type), text.as_bytes().to_vec(), None),
             Body::Empty => (None, Vec::new(), None),
         };
         let mut response = Response::from_data(body).with_status_code(StatusCode(self.status));

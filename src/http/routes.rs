@@ -9,7 +9,7 @@
 use super::Ctx;
 use super::error::ApiError;
 use super::handlers::{
-    confirm, health, jwks, login, password_reset, register, sessions, tokens, user,
+    confirm, health, jwks, login, password_reset, register, schema, sessions, tokens, user,
 };
 use super::response::Reply;
 
@@ -91,6 +91,7 @@ static ROUTES: &[Route] = &[
     Route::fixed("password-reset-confirm", "/api/password-reset/confirm/", &[("POST", password_reset::confirm)]),
     Route::fixed("jwks", "/.well-known/jwks.json", &[("GET", jwks::get)]),
     Route::fixed("jwks-api", "/api/jwks/", &[("GET", jwks::get)]),
+    Route::fixed("schema", "/api/schema/", &[("GET", schema::get)]),
 ];
 
 /// A request's route, and the parameter its path carries, if any.
@@ -200,6 +201,9 @@ fn pick<H: Copy>(methods: &[(&str, H)], method: &str) -> Option<H> {
     let declared = |wanted: &str| methods.iter().find(|(m, _)| *m == wanted).map(|(_, h)| *h);
     declared(method).or_else(|| (method == "HEAD").then(|| declared("GET")).flatten())
 }
+
+#[cfg(test)]
+mod openapi;
 
 #[cfg(test)]
 mod tests {

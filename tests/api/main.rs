@@ -4,6 +4,7 @@
 
 mod active_flag;
 mod algorithm_switch;
+mod api_schema;
 mod asymmetric_tokens;
 mod backup_target;
 mod body_limits;

@@ -9,6 +9,7 @@ pub mod jwks;
 pub mod login;
 pub mod password_reset;
 pub mod register;
+pub mod schema;
 pub mod sessions;
 pub mod tokens;
 pub mod user;
