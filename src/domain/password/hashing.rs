@@ -20,7 +20,7 @@
 //!
 //! Imported Django hashes in the formats this service does not write
 //! (PBKDF2, Argon2, scrypt) are checked the same way through
-//! [`super::django_hash`] and always rehashed on the next successful login;
+//! [`crate::domain::django_hash`] and always rehashed on the next successful login;
 //! an unusable one (`!...`, or a legacy format) never matches.
 
 use sha2::{Digest, Sha256};
