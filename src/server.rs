@@ -8,10 +8,7 @@
 //! committed. Any error from tiny_http's queue (its accept thread stops at an
 //! error it cannot retry) ends the process non-zero so systemd restarts it.
 
-use std::fmt;
-use std::io;
 use std::net::{SocketAddr, TcpListener};
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread::{self, JoinHandle};
@@ -23,106 +20,24 @@ use socket2::{Domain, Protocol, Socket, Type};
 
 use crate::accounts::keys::{self, KeyRingWatch};
 use crate::app::App;
-use crate::backups::{BackupDir, BackupDirError, DatabaseLock, LockError, start_scheduled_backups};
+use crate::backups::{BackupDir, DatabaseLock, start_scheduled_backups};
 use crate::config::Config;
 use crate::domain::now;
 use crate::http::{self, MetricsListener};
-use crate::keyfile::{self, KeyFileError};
-use crate::keyring::KeyRingError;
+use crate::keyfile;
 use crate::mail::{MailWaker, Provider, run_sender};
 use crate::secret::Secret;
-use crate::store::{Store, StoreError};
+use crate::store::Store;
 use crate::systemd;
+
+mod error;
+
+pub use error::ServerError;
 
 /// How often expired sessions, refresh tokens and one-time tokens are pruned.
 const PRUNE_EVERY: Duration = Duration::from_secs(600);
 /// How often the key ring is looked at for a rotation or a key to retire.
 const KEY_RING_CHECK_EVERY: Duration = Duration::from_secs(1);
-
-/// Why the service could not start, or stopped on its own.
-#[derive(Debug)]
-pub enum ServerError {
-    /// SIGTERM and SIGINT could not be watched.
-    Signals(io::Error),
-    /// The key file beside the database could not be used.
-    SigningKey(KeyFileError),
-    /// `<ACCOUNTS_DB>.lock` is held by a restore, or cannot be taken.
-    DatabaseLock(LockError),
-    /// `ACCOUNTS_BACKUP_DIR` cannot hold backups.
-    BackupDir(BackupDirError),
-    /// The key ring beside the database could not be used.
-    KeyRing(KeyRingError),
-    /// The database file could not be opened (`ACCOUNTS_DB`).
-    OpenDatabase { path: PathBuf, source: StoreError },
-    /// The schema could not be brought up to date.
-    Migrate(StoreError),
-    /// The listening socket could not be made (`ACCOUNTS_LISTEN`).
-    Listen { addr: SocketAddr, source: io::Error },
-    /// The metrics listener could not be made (`ACCOUNTS_METRICS_LISTEN`).
-    MetricsListen { addr: SocketAddr, source: io::Error },
-    /// The bound socket's own address could not be read.
-    LocalAddress(io::Error),
-    /// tiny_http refused the listening socket.
-    Http(Box<dyn std::error::Error + Send + Sync>),
-    /// A thread could not be started; `what` says which.
-    Thread {
-        what: &'static str,
-        source: io::Error,
-    },
-    /// tiny_http's accept loop failed for good; the supervisor restarts us.
-    StoppedAccepting,
-}
-
-impl fmt::Display for ServerError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            ServerError::Signals(e) => write!(f, "cannot watch signals: {e}"),
-            ServerError::SigningKey(e) => e.fmt(f),
-            ServerError::DatabaseLock(e) => e.fmt(f),
-            ServerError::BackupDir(e) => e.fmt(f),
-            ServerError::KeyRing(e) => e.fmt(f),
-            ServerError::OpenDatabase { path, source } => {
-                write!(f, "ACCOUNTS_DB: {}: {source}", path.display())
-            }
-            ServerError::Migrate(e) => e.fmt(f),
-            ServerError::Listen { addr, source } => {
-                write!(f, "ACCOUNTS_LISTEN: cannot listen on {addr}: {source}")
-            }
-            ServerError::MetricsListen { addr, source } => {
-                write!(
-                    f,
-                    "ACCOUNTS_METRICS_LISTEN: cannot listen on {addr}: {source}"
-                )
-            }
-            ServerError::LocalAddress(e) => e.fmt(f),
-            ServerError::Http(e) => e.fmt(f),
-            ServerError::Thread { what, source } => write!(f, "cannot start {what}: {source}"),
-            ServerError::StoppedAccepting => {
-                f.write_str("the HTTP server stopped accepting connections")
-            }
-        }
-    }
-}
-
-impl std::error::Error for ServerError {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        match self {
-            ServerError::Signals(e)
-            | ServerError::LocalAddress(e)
-            | ServerError::Listen { source: e, .. }
-            | ServerError::MetricsListen { source: e, .. }
-            | ServerError::Thread { source: e, .. } => Some(e),
-            ServerError::SigningKey(e) => Some(e),
-            ServerError::DatabaseLock(e) => Some(e),
-            ServerError::BackupDir(e) => Some(e),
-            ServerError::KeyRing(e) => Some(e),
-            ServerError::OpenDatabase { source, .. } => Some(source),
-            ServerError::Migrate(e) => Some(e),
-            ServerError::Http(e) => Some(e.as_ref()),
-            ServerError::StoppedAccepting => None,
-        }
-    }
-}
 
 /// Runs the service until SIGTERM.
 pub fn run(config: Config) -> Result<(), ServerError> {
