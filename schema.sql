@@ -1,4 +1,4 @@
--- Schema of the accounts database, version 4.
+-- Schema of the accounts database, version 5.
 --
 -- Applied at start-up when the file's `user_version` is 0; a file of an
 -- older version is brought here by the numbered migrations in
@@ -24,18 +24,25 @@ CREATE TABLE users (
     tokens_valid_after INTEGER NOT NULL DEFAULT 0,
     created_at         INTEGER NOT NULL,
     -- Unix time of the last successful login (version 3); NULL for never.
-    last_login_at      INTEGER
+    last_login_at      INTEGER,
+    -- The user's language as a BCP 47 tag (`de`, `pt-BR`; version 5); NULL:
+    -- the default locale.
+    locale             TEXT
 );
 
 -- Single-use tokens mailed to users (email confirmation, password reset).
 -- Only the SHA-256 of the token is stored; the plain token lives in the
--- outbox until the mail is delivered.
+-- outbox until the mail is delivered. Beside it, the SHA-256 of the short
+-- code mailed with the link (version 5) and how many wrong codes were
+-- tried: the code is void (NULL) after the fifth.
 CREATE TABLE one_time_tokens (
-    token_hash BLOB    PRIMARY KEY,
-    user_id    INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
-    purpose    TEXT    NOT NULL CHECK (purpose IN ('confirm_email', 'reset_password')),
-    expires_at INTEGER NOT NULL,
-    used_at    INTEGER
+    token_hash    BLOB    PRIMARY KEY,
+    user_id       INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    purpose       TEXT    NOT NULL CHECK (purpose IN ('confirm_email', 'reset_password')),
+    expires_at    INTEGER NOT NULL,
+    used_at       INTEGER,
+    code_hash     BLOB,
+    code_failures INTEGER NOT NULL DEFAULT 0
 ) WITHOUT ROWID;
 CREATE INDEX one_time_tokens_by_user ON one_time_tokens (user_id, purpose);
 CREATE INDEX one_time_tokens_by_expiry ON one_time_tokens (expires_at);
@@ -88,14 +95,16 @@ CREATE INDEX refresh_tokens_by_family ON refresh_tokens (family);
 CREATE INDEX refresh_tokens_by_expiry ON refresh_tokens (expires_at);
 
 -- Mail waiting for (or past) delivery. Written in the same transaction as the
--- change that causes it; a background sender delivers it. The body holds a
--- one-time link, so it is erased once the message is delivered or abandoned.
+-- change that causes it; a background sender delivers it. The body (text,
+-- and its HTML alternative since version 5) holds a one-time link, so it is
+-- erased once the message is delivered, and a day after it was abandoned.
 CREATE TABLE outbox (
     id              INTEGER PRIMARY KEY AUTOINCREMENT,
     kind            TEXT    NOT NULL,
     recipient       TEXT    NOT NULL,
     subject         TEXT    NOT NULL,
     text_body       TEXT,
+    html_body       TEXT,
     created_at      INTEGER NOT NULL,
     attempts        INTEGER NOT NULL DEFAULT 0,
     next_attempt_at INTEGER NOT NULL,

@@ -58,6 +58,7 @@ pub fn run(config: Config) -> Result<(), ServerError> {
     let (token_keys, key_ring) =
         keys::prepare_for_start(&config, &secret).map_err(ServerError::KeyRing)?;
     let backup_dir = backup_dir(&config)?;
+    let provider = Provider::from_config(&config.mail).map_err(ServerError::Mail)?;
     // Every other connection is opened from this one, so they all share
     // what it learns about whether the file can be written (`/health`).
     let mut first = open_store(&config)?;
@@ -75,7 +76,7 @@ pub fn run(config: Config) -> Result<(), ServerError> {
     let workers = config.workers;
     let app = Arc::new(App::new(config, token_keys, waker.clone()));
     start_key_watcher(Arc::clone(&app), key_ring)?;
-    start_mail_sender(&app, &first, waker.clone(), Arc::clone(&shutdown))?;
+    start_mail_sender(&app, &first, provider, waker.clone(), Arc::clone(&shutdown))?;
     start_pruner(&app.config, &first)?;
     start_backups(&app.config, &first, backup_dir)?;
     if let Some(listener) = metrics_listener {
@@ -224,12 +225,12 @@ fn start_worker(
 fn start_mail_sender(
     app: &App,
     first: &Store,
+    provider: Provider,
     waker: MailWaker,
     shutdown: Arc<AtomicBool>,
 ) -> Result<(), ServerError> {
     let config = &app.config;
     let store = another_connection(config, first)?;
-    let provider = Provider::from_config(&config.mail);
     let from = config.mail.from.clone();
     let deliveries = Arc::clone(&app.deliveries);
     spawn("mail-sender", "the mail sender", move || {

@@ -56,17 +56,32 @@ pub enum Problem {
     /// An issuer or audience that is empty, too long, or holds white space,
     /// quotes, commas or brackets.
     NotAPlainString(String),
-    /// A mail sender without an `@`, or with a line break.
+    /// A mail sender that is neither an address nor `Name <address>`, or
+    /// that holds a line break.
     NotASender,
     /// An item of the trusted-proxy list that is neither an address nor a
     /// CIDR block.
     NotAProxy(InvalidProxy),
-    /// The Postmark provider is chosen but this variable (its key) is unset.
-    RequiredByPostmark,
     /// Neither `off` nor a duration above zero.
     NotAnInterval(String),
     /// Scheduled backups are on but this variable (their directory) is unset.
     RequiredByBackups,
+    /// The chosen mail provider (named) needs this variable, which is unset.
+    RequiredByProvider(&'static str),
+    /// Not an `smtp://` or `smtps://` URL.
+    NotAnSmtpUrl,
+    /// An SMTP URL without a host.
+    SmtpUrlWithoutHost,
+    /// A query option of the SMTP URL other than `tls=none` on `smtp://`.
+    SmtpUrlOption,
+    /// `smtp://...?tls=none` to a host that is not this machine.
+    PlainSmtpNotLoopback,
+    /// Not a host name such as `mg.example.com`.
+    NotADomain(String),
+    /// Not a BCP 47 language tag such as `en` or `pt-BR`.
+    NotALocale(String),
+    /// An empty product name, one over 100 characters, or one with a line break.
+    NotAProductName,
 }
 
 impl fmt::Display for ConfigError {
@@ -112,11 +127,30 @@ impl fmt::Display for Problem {
                  commas or brackets, got {got:?}"
             ),
             Problem::NotASender => {
-                f.write_str("expected a sender address such as accounts@example.com")
+                f.write_str("expected an address such as accounts@example.com or Chat <noreply@chat.example>")
             }
             Problem::NotAProxy(invalid) => invalid.fmt(f),
-            Problem::RequiredByPostmark => {
-                f.write_str("required when ACCOUNTS_MAIL_PROVIDER is postmark")
+            Problem::RequiredByProvider(provider) => {
+                write!(f, "required when ACCOUNTS_MAIL_PROVIDER is {provider}")
+            }
+            Problem::NotAnSmtpUrl => f.write_str(
+                "expected smtp://user:password@host:587 (STARTTLS) or smtps://user:password@host:465",
+            ),
+            Problem::SmtpUrlWithoutHost => f.write_str("the SMTP URL has no host"),
+            Problem::SmtpUrlOption => {
+                f.write_str("the only option is ?tls=none, on smtp:// to this machine")
+            }
+            Problem::PlainSmtpNotLoopback => f.write_str(
+                "SMTP without TLS (?tls=none) is only allowed to localhost or a loopback address",
+            ),
+            Problem::NotADomain(got) => {
+                write!(f, "expected a domain such as mg.example.com, got {got:?}")
+            }
+            Problem::NotALocale(got) => {
+                write!(f, "expected a language tag such as en or pt-BR, got {got:?}")
+            }
+            Problem::NotAProductName => {
+                f.write_str("expected one line of at most 100 characters")
             }
             Problem::NotAnInterval(got) => {
                 write!(

@@ -8,6 +8,8 @@
 //! result and walks the table.
 
 mod error;
+mod mail;
+mod mail_table;
 mod setting;
 mod table;
 #[cfg(test)]
@@ -26,6 +28,7 @@ use crate::domain::signing::JwtAlgorithm;
 use crate::secret::Secret;
 use crate::throttle::Limit;
 pub use error::{ConfigError, Problem};
+pub use mail::{MailConfig, MailProvider, MailgunRegion, SmtpSecurity, SmtpUrl};
 pub use setting::{Fallback, Parse, REDACTED, Setting, Show};
 pub use table::SETTINGS;
 
@@ -91,34 +94,6 @@ pub struct JwtConfig {
     pub publish_ahead: Duration,
 }
 
-/// Which HTTP email API carries the mail, and how to reach it.
-#[derive(Debug, Clone)]
-pub struct MailConfig {
-    pub provider: MailProvider,
-    pub api_key: Option<Secret>,
-    pub api_url: Option<String>,
-    pub from: String,
-    pub timeout: Duration,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum MailProvider {
-    /// Writes each mail, link included, to the log: for local use.
-    Log,
-    Postmark,
-}
-
-impl MailProvider {
-    pub const ALL: &[MailProvider] = &[MailProvider::Log, MailProvider::Postmark];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            MailProvider::Log => "log",
-            MailProvider::Postmark => "postmark",
-        }
-    }
-}
-
 /// How log lines are written to stderr.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LogFormat {
@@ -174,6 +149,8 @@ pub struct ThrottleConfig {
     pub register_address: Limit,
     pub mail_address: Limit,
     pub mail_recipient: Limit,
+    /// Attempts to confirm or reset with a mailed code.
+    pub code_address: Limit,
 }
 
 /// The smallest secret key accepted: HS256 wants at least 256 bits.
@@ -251,10 +228,19 @@ impl Config {
             hash_queue: 0,
             mail: MailConfig {
                 provider: MailProvider::Log,
+                smtp: None,
                 api_key: None,
                 api_url: None,
+                mailgun_domain: None,
+                mailgun_region: MailgunRegion::Us,
+                ca_file: None,
                 from: String::new(),
                 timeout: Duration::ZERO,
+                templates: None,
+                product_name: String::new(),
+                default_locale: crate::domain::locale::Locale::parse("en")
+                    .expect("`en` is a language tag"),
+                app_url: None,
             },
             confirm_redirect: None,
             rotate_refresh: false,
@@ -281,6 +267,7 @@ impl Config {
                 register_address: no_limit,
                 mail_address: no_limit,
                 mail_recipient: no_limit,
+                code_address: no_limit,
             },
             trusted_proxies: ProxyList::default(),
             backup: BackupConfig {
@@ -293,12 +280,24 @@ impl Config {
         }
     }
 
-    /// Rules that tie one setting to another.
+    /// Rules that tie one setting to another: each mail provider's own
+    /// settings must be there when it is chosen, and scheduled backups need
+    /// their directory.
     fn check_requirements(&self) -> Result<(), ConfigError> {
-        if self.mail.provider == MailProvider::Postmark && self.mail.api_key.is_none() {
+        let mail = &self.mail;
+        let missing = if mail.provider.needs_api_key() && mail.api_key.is_none() {
+            Some("ACCOUNTS_MAIL_API_KEY")
+        } else if mail.provider == MailProvider::Smtp && mail.smtp.is_none() {
+            Some("ACCOUNTS_SMTP_URL")
+        } else if mail.provider == MailProvider::Mailgun && mail.mailgun_domain.is_none() {
+            Some("ACCOUNTS_MAILGUN_DOMAIN")
+        } else {
+            None
+        };
+        if let Some(variable) = missing {
             return Err(ConfigError {
-                variable: "ACCOUNTS_MAIL_API_KEY",
-                problem: Problem::RequiredByPostmark,
+                variable,
+                problem: Problem::RequiredByProvider(mail.provider.as_str()),
             });
         }
         if self.backup.every.is_some() && self.backup.dir.is_none() {

@@ -14,11 +14,10 @@ use super::setting::Show::{self, Value};
 use super::values::{
     absolute_url, available_cpus, base_url, boolean, count, deadline, duration, file_path,
     interval_or_off, limit, on_off, one_of, optional, or_computed, origins, plain_string, proxies,
-    secret_key, sender, show_limit, show_seconds, socket_address,
+    secret_key, show_limit, show_seconds, socket_address,
 };
-use super::{LogFormat, MailProvider, Problem, SameSite};
+use super::{LogFormat, Problem, SameSite, mail_table};
 use crate::domain::signing::JwtAlgorithm;
-use crate::secret::Secret;
 
 /// Every setting, in the order of the README's table.
 pub static SETTINGS: &[Setting] = &[
@@ -124,50 +123,19 @@ pub static SETTINGS: &[Setting] = &[
         }),
         show: Value(|c| c.hash_queue.to_string()),
     },
-    Setting {
-        name: "ACCOUNTS_MAIL_PROVIDER",
-        default: Text("log"),
-        help: "`log` (mail goes to the log) or `postmark`.",
-        parse: Trimmed(|c, v| {
-            set(
-                &mut c.mail.provider,
-                one_of(v, MailProvider::ALL, MailProvider::as_str),
-            )
-        }),
-        show: Value(|c| c.mail.provider.as_str().to_string()),
-    },
-    Setting {
-        name: "ACCOUNTS_MAIL_API_KEY",
-        default: Unset,
-        help: "Postmark server token; required with `postmark`.",
-        parse: Trimmed(|c, v| set(&mut c.mail.api_key, optional(v, |v| Ok(Secret::from(v))))),
-        show: Show::Secret {
-            is_set: |c| c.mail.api_key.is_some(),
-            otherwise: "(unset)",
-        },
-    },
-    Setting {
-        name: "ACCOUNTS_MAIL_API_URL",
-        default: Computed("provider's"),
-        help: "Overrides the provider's endpoint (self-hosted relay, tests). Postmark's is \
-               `https://api.postmarkapp.com/email`.",
-        parse: Trimmed(|c, v| set(&mut c.mail.api_url, optional(v, absolute_url))),
-        show: Value(|c| unless_none(&c.mail.api_url, "(provider default)")),
-    },
-    Setting {
-        name: "ACCOUNTS_MAIL_FROM",
-        default: Text("accounts@localhost"),
-        help: "Sender address.",
-        parse: Trimmed(|c, v| set(&mut c.mail.from, sender(v))),
-        show: Value(|c| c.mail.from.clone()),
-    },
-    Setting {
-        name: "ACCOUNTS_MAIL_TIMEOUT",
-        default: Text("10s"),
-        help: "Timeout of one delivery attempt.",
-        parse: Trimmed(|c, v| set(&mut c.mail.timeout, duration(v))),
-        show: Value(|c| show_seconds(c.mail.timeout)),
-    },
+    mail_table::PROVIDER,
+    mail_table::SMTP_URL,
+    mail_table::API_KEY,
+    mail_table::API_URL,
+    mail_table::MAILGUN_DOMAIN,
+    mail_table::MAILGUN_REGION,
+    mail_table::CA_FILE,
+    mail_table::FROM,
+    mail_table::TIMEOUT,
+    mail_table::TEMPLATES,
+    mail_table::PRODUCT_NAME,
+    mail_table::DEFAULT_LOCALE,
+    mail_table::APP_URL,
     Setting {
         name: "ACCOUNTS_CONFIRM_REDIRECT",
         default: Unset,
@@ -352,6 +320,14 @@ pub static SETTINGS: &[Setting] = &[
         show: Value(|c| show_limit(&c.throttle.mail_recipient)),
     },
     Setting {
+        name: "ACCOUNTS_THROTTLE_CODE_ADDRESS",
+        default: Text("30/15m"),
+        help: "Attempts to confirm an address or reset a password with a mailed code, per \
+               client address.",
+        parse: Trimmed(|c, v| set(&mut c.throttle.code_address, limit(v))),
+        show: Value(|c| show_limit(&c.throttle.code_address)),
+    },
+    Setting {
         name: "ACCOUNTS_TRUSTED_PROXIES",
         default: Text(""),
         help: "Addresses or CIDR blocks (`127.0.0.1,::1`, `10.0.0.0/8`) of reverse proxies \
@@ -418,12 +394,12 @@ pub static SETTINGS: &[Setting] = &[
 ];
 
 /// An optional value, or the words that say it is not set.
-fn unless_none(value: &Option<String>, otherwise: &str) -> String {
+pub(super) fn unless_none(value: &Option<String>, otherwise: &str) -> String {
     value.clone().unwrap_or_else(|| otherwise.to_string())
 }
 
 /// Stores a parsed value in its field.
-fn set<T>(field: &mut T, value: Result<T, Problem>) -> Result<(), Problem> {
+pub(super) fn set<T>(field: &mut T, value: Result<T, Problem>) -> Result<(), Problem> {
     *field = value?;
     Ok(())
 }

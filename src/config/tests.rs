@@ -45,6 +45,14 @@ fn check_config_output_reads_back_as_the_same_settings() {
         ("ACCOUNTS_MAIL_PROVIDER", "POSTMARK"),
         ("ACCOUNTS_MAIL_API_KEY", "key"),
         ("ACCOUNTS_MAIL_API_URL", "http://relay/"),
+        ("ACCOUNTS_MAILGUN_DOMAIN", "MG.example.com"),
+        ("ACCOUNTS_MAILGUN_REGION", "EU"),
+        ("ACCOUNTS_MAIL_CA_FILE", "/etc/accounts/relay.pem"),
+        ("ACCOUNTS_MAIL_FROM", "Chat <noreply@chat.example>"),
+        ("ACCOUNTS_MAIL_TEMPLATES", "/etc/accounts/templates"),
+        ("ACCOUNTS_PRODUCT_NAME", "Chat"),
+        ("ACCOUNTS_DEFAULT_LOCALE", "pt-br"),
+        ("ACCOUNTS_APP_URL", "https://chat.example/"),
         ("ACCOUNTS_CONFIRM_REDIRECT", "https://app/x"),
         ("ACCOUNTS_COOKIE_SAMESITE", "strict"),
         ("ACCOUNTS_CORS_ORIGINS", "https://a.com, http://b:8"),
@@ -126,12 +134,20 @@ fn the_secret_key_is_used_byte_for_byte_and_other_values_are_trimmed() {
 #[test]
 fn check_config_shows_no_secret_value() {
     let marker = "a-secret-value-that-must-never-be-shown";
+    // The SMTP URL's secret is its password.
+    let smtp_url = format!("smtp://user:{marker}@mail.example.com");
     let secrets: Vec<(&str, &str)> = SETTINGS
         .iter()
         .filter(|s| s.is_secret())
-        .map(|s| (s.name, marker))
+        .map(|s| match s.name {
+            "ACCOUNTS_SMTP_URL" => (s.name, smtp_url.as_str()),
+            _ => (s.name, marker),
+        })
         .collect();
-    assert!(secrets.len() >= 2, "the signing key and the mail API key");
+    assert!(
+        secrets.len() >= 3,
+        "the signing key, the SMTP URL and the mail API key"
+    );
     let described = config(&secrets).unwrap().describe();
     for (name, value) in described {
         assert!(!value.contains(marker), "{name}={value}");
@@ -156,6 +172,57 @@ fn samesite_none_forces_secure() {
     ])
     .unwrap();
     assert!(c.cookie.secure);
+}
+
+#[test]
+fn each_provider_needs_its_own_settings() {
+    let cases = [
+        (
+            vec![("ACCOUNTS_MAIL_PROVIDER", "smtp")],
+            "ACCOUNTS_SMTP_URL",
+        ),
+        (
+            vec![("ACCOUNTS_MAIL_PROVIDER", "resend")],
+            "ACCOUNTS_MAIL_API_KEY",
+        ),
+        (
+            vec![("ACCOUNTS_MAIL_PROVIDER", "sendgrid")],
+            "ACCOUNTS_MAIL_API_KEY",
+        ),
+        (
+            vec![
+                ("ACCOUNTS_MAIL_PROVIDER", "mailgun"),
+                ("ACCOUNTS_MAIL_API_KEY", "key"),
+            ],
+            "ACCOUNTS_MAILGUN_DOMAIN",
+        ),
+    ];
+    for (vars, variable) in cases {
+        let err = config(&vars).unwrap_err();
+        assert_eq!(err.variable, variable, "{vars:?}");
+    }
+    let smtp = config(&[
+        ("ACCOUNTS_MAIL_PROVIDER", "smtp"),
+        ("ACCOUNTS_SMTP_URL", "smtps://u:p@mail.example.com"),
+    ]);
+    assert!(smtp.is_ok());
+}
+
+#[test]
+fn an_unknown_provider_is_refused() {
+    let err = config(&[("ACCOUNTS_MAIL_PROVIDER", "carrier-pigeon")]).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "ACCOUNTS_MAIL_PROVIDER: expected one of: log, smtp, postmark, resend, sendgrid, mailgun"
+    );
+}
+
+#[test]
+fn the_sender_may_carry_a_display_name() {
+    let c = config(&[("ACCOUNTS_MAIL_FROM", "Chat <noreply@chat.example>")]).unwrap();
+    assert_eq!(c.mail.from, "Chat <noreply@chat.example>");
+    let err = config(&[("ACCOUNTS_MAIL_FROM", "Chat")]).unwrap_err();
+    assert_eq!(err.variable, "ACCOUNTS_MAIL_FROM");
 }
 
 #[test]

@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use super::{MIN_SECRET_KEY_BYTES, Problem};
 use crate::client_address::ProxyList;
+use crate::domain::mail::Mailbox;
 use crate::secret::Secret;
 use crate::throttle::Limit;
 
@@ -177,12 +178,12 @@ fn origin(s: &str) -> Result<String, Problem> {
     }
 }
 
-/// An address mail can be sent from; a line break would forge headers.
+/// An address mail can be sent from, with or without a display name
+/// (`Chat <noreply@chat.example>`); a line break would forge headers.
 pub fn sender(s: &str) -> Result<String, Problem> {
-    if s.contains('@') && !s.contains(['\r', '\n']) {
-        Ok(s.to_string())
-    } else {
-        Err(Problem::NotASender)
+    match Mailbox::parse(s) {
+        Some(_) => Ok(s.to_string()),
+        None => Err(Problem::NotASender),
     }
 }
 

@@ -5,6 +5,7 @@
 pub mod django_hash;
 pub mod email;
 pub mod jwt;
+pub mod locale;
 pub mod login_name;
 pub mod mail;
 pub mod one_time;

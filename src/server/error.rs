@@ -9,6 +9,7 @@ use std::path::PathBuf;
 use crate::backups::{BackupDirError, LockError};
 use crate::keyfile::KeyFileError;
 use crate::keyring::KeyRingError;
+use crate::mail::MailSetupError;
 use crate::store::StoreError;
 
 /// Why the service could not start, or stopped on its own.
@@ -43,6 +44,8 @@ pub enum ServerError {
     },
     /// tiny_http's accept loop failed for good; the supervisor restarts us.
     StoppedAccepting,
+    /// The mail settings do not make a working provider.
+    Mail(MailSetupError),
 }
 
 impl fmt::Display for ServerError {
@@ -72,6 +75,7 @@ impl fmt::Display for ServerError {
             ServerError::StoppedAccepting => {
                 f.write_str("the HTTP server stopped accepting connections")
             }
+            ServerError::Mail(e) => e.fmt(f),
         }
     }
 }
@@ -92,6 +96,7 @@ impl std::error::Error for ServerError {
             ServerError::Migrate(e) => Some(e),
             ServerError::Http(e) => Some(e.as_ref()),
             ServerError::StoppedAccepting => None,
+            ServerError::Mail(e) => Some(e),
         }
     }
 }

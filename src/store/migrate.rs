@@ -7,6 +7,8 @@
 //! - Version 3 adds `users.last_login_at`.
 //! - Version 4 records what each login was made from and when it was last
 //!   used, and keeps address changes waiting for their link.
+//! - Version 5 keeps the HTML part of a mail, the user's locale, and the
+//!   hashed code mailed beside a one-time link with its wrong tries.
 //!
 //! Steps only add (columns that may be `NULL`, tables, indexes, keys in a
 //! wider form), so rows already there keep working with every later
@@ -21,13 +23,27 @@ use super::{Context, Store, StoreError, users};
 const SCHEMA: &str = include_str!("../../schema.sql");
 
 /// The `user_version` this binary writes and understands.
-pub(super) const SCHEMA_VERSION: i64 = 4;
+pub(super) const SCHEMA_VERSION: i64 = 5;
 
 /// Version 4: the columns `sessions` gains (see `schema.sql`).
 const SESSION_COLUMNS: &[(&str, &str)] = &[
     ("last_used_at", "INTEGER"),
     ("user_agent", "TEXT"),
     ("ip", "TEXT"),
+];
+
+/// Version 5: `(table, columns)` for HTML mail, user locales and mailed
+/// codes (see `schema.sql`).
+const MAIL_COLUMNS: &[(&str, &[(&str, &str)])] = &[
+    ("outbox", &[("html_body", "TEXT")]),
+    ("users", &[("locale", "TEXT")]),
+    (
+        "one_time_tokens",
+        &[
+            ("code_hash", "BLOB"),
+            ("code_failures", "INTEGER NOT NULL DEFAULT 0"),
+        ],
+    ),
 ];
 
 /// Version 4: address changes waiting for their link (see `schema.sql`).
@@ -84,6 +100,12 @@ fn upgrade(tx: &Transaction<'_>, version: i64) -> Result<(), StoreError> {
             .and_then(|()| tx.execute_batch(EMAIL_CHANGES))
             .context("adding login details and address changes")?;
     }
+    if version < 5 {
+        for (table, columns) in MAIL_COLUMNS {
+            add_columns(tx, table, columns)
+                .context("adding HTML mail, user locales and mailed codes")?;
+        }
+    }
     Ok(())
 }
 
@@ -134,7 +156,7 @@ mod tests {
         let store = temp_store();
         let version: i64 = column(&store, "PRAGMA user_version", []);
         assert_eq!(version, SCHEMA_VERSION);
-        assert_eq!(SCHEMA_VERSION, 4);
+        assert_eq!(SCHEMA_VERSION, 5);
     }
 
     #[test]
@@ -151,6 +173,17 @@ mod tests {
     /// Takes back, on a file of the current version, what came after
     /// `version`, as a release of that version left its files.
     fn set_back_to(store: &Store, version: i64) {
+        if version < 5 {
+            store
+                .conn
+                .execute_batch(
+                    "ALTER TABLE outbox DROP COLUMN html_body;
+                     ALTER TABLE users DROP COLUMN locale;
+                     ALTER TABLE one_time_tokens DROP COLUMN code_hash;
+                     ALTER TABLE one_time_tokens DROP COLUMN code_failures;",
+                )
+                .unwrap();
+        }
         if version < 4 {
             store
                 .conn
@@ -175,6 +208,24 @@ mod tests {
     }
 
     #[test]
+    fn a_version_4_file_gains_the_mail_columns() {
+        let mut store = temp_store();
+        add_user(&mut store, "d@example.com");
+        set_back_to(&store, 4);
+
+        store.migrate().unwrap();
+
+        let locale: Option<String> = column(&store, "SELECT locale FROM users", []);
+        assert_eq!(locale, None);
+        let failures: i64 = column(
+            &store,
+            "SELECT count(*) FROM pragma_table_info('one_time_tokens') WHERE name = 'code_failures'",
+            [],
+        );
+        assert_eq!(failures, 1);
+    }
+
+    #[test]
     fn a_version_2_file_gains_the_last_login_column() {
         let mut store = temp_store();
         add_user(&mut store, "c@example.com");
@@ -188,7 +239,7 @@ mod tests {
 
     #[test]
     fn an_older_file_is_migrated_in_place_keeping_its_logins() {
-        for version in [1, 2, 3] {
+        for version in [1, 2, 3, 4] {
             let mut store = temp_store();
             let id = add_user(&mut store, "old@example.com");
             add_login(&mut store, id, "00000000000000aa", Some("jti-1"));

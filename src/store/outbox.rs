@@ -13,20 +13,22 @@ pub struct OutboxRow {
     pub recipient: String,
     pub subject: String,
     pub text_body: String,
+    pub html_body: Option<String>,
     pub attempts: u32,
     pub created_at: u64,
 }
 
 pub(super) fn enqueue(tx: &Transaction<'_>, mail: &Mail, now: u64) -> rusqlite::Result<()> {
     tx.prepare_cached(
-        "INSERT INTO outbox (kind, recipient, subject, text_body, created_at, next_attempt_at) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
+        "INSERT INTO outbox (kind, recipient, subject, text_body, html_body, created_at, \
+         next_attempt_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
     )?
     .execute(params![
         mail.kind,
         mail.to,
         mail.subject,
         mail.text,
+        mail.html,
         now as i64
     ])
     .map(drop)
@@ -37,7 +39,7 @@ impl Store {
     pub fn next_due_mail(&self, now: u64) -> Result<Option<OutboxRow>, StoreError> {
         self.conn
             .prepare_cached(
-                "SELECT id, kind, recipient, subject, text_body, attempts, created_at FROM outbox \
+                "SELECT id, kind, recipient, subject, text_body, html_body, attempts, created_at FROM outbox \
                  WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= ?1 \
                  ORDER BY next_attempt_at, id LIMIT 1",
             )
@@ -49,8 +51,9 @@ impl Store {
                         recipient: r.get(2)?,
                         subject: r.get(3)?,
                         text_body: r.get::<_, Option<String>>(4)?.unwrap_or_default(),
-                        attempts: r.get(5)?,
-                        created_at: r.get::<_, i64>(6)?.max(0) as u64,
+                        html_body: r.get(5)?,
+                        attempts: r.get(6)?,
+                        created_at: r.get::<_, i64>(7)?.max(0) as u64,
                     })
                 })
                 .optional()
@@ -71,7 +74,7 @@ impl Store {
     pub fn mark_mail_sent(&mut self, id: i64, now: u64) -> Result<(), StoreError> {
         self.write("recording a delivered mail", |tx| {
             tx.execute(
-                "UPDATE outbox SET sent_at = ?2, text_body = NULL, attempts = attempts + 1, last_error = NULL WHERE id = ?1",
+                "UPDATE outbox SET sent_at = ?2, text_body = NULL, html_body = NULL, attempts = attempts + 1, last_error = NULL WHERE id = ?1",
                 params![id, now as i64],
             )
             .map(drop)
@@ -98,7 +101,7 @@ impl Store {
     pub fn mark_mail_failed(&mut self, id: i64, now: u64, error: &str) -> Result<(), StoreError> {
         self.write("recording an undeliverable mail", |tx| {
             tx.execute(
-                "UPDATE outbox SET failed_at = ?2, text_body = NULL, attempts = attempts + 1, last_error = ?3 WHERE id = ?1",
+                "UPDATE outbox SET failed_at = ?2, text_body = NULL, html_body = NULL, attempts = attempts + 1, last_error = ?3 WHERE id = ?1",
                 params![id, now as i64, error],
             )
             .map(drop)

@@ -60,6 +60,7 @@ fn mail(to: &str) -> Mail {
         to: to.into(),
         subject: "Confirm".into(),
         text: "a link".into(),
+        html: None,
     }
 }
 

@@ -36,6 +36,7 @@ fn a_queued_message_is_due_at_once_with_everything_it_was_given() {
             recipient: mail.to,
             subject: mail.subject,
             text_body: mail.text,
+            html_body: mail.html,
             attempts: 0,
             created_at: 100,
         })

@@ -124,6 +124,21 @@ impl FakeMailProvider {
         format!("http://127.0.0.1:{}/email", self.inner.port)
     }
 
+    /// `http://127.0.0.1:PORT`: an `ACCOUNTS_MAIL_API_URL` without a path,
+    /// with which each provider posts to its own documented path.
+    pub fn origin(&self) -> String {
+        format!("http://127.0.0.1:{}", self.inner.port)
+    }
+
+    /// Waits until at least `count` requests arrived, whatever their shape,
+    /// and returns them all.
+    pub fn wait_for_requests(&self, count: usize) -> Vec<RecordedRequest> {
+        wait_until(&format!("{count} provider requests"), MAIL_DEADLINE, || {
+            let requests = self.requests();
+            (requests.len() >= count).then_some(requests)
+        })
+    }
+
     /// The next `count` requests get `status` and `body`, then 200 again.
     pub fn answer_next(&self, count: usize, status: u16, body: &str) {
         let mut state = self.lock();

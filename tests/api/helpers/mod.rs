@@ -19,6 +19,7 @@ mod lifecycle;
 mod mail;
 mod raw;
 mod server;
+mod smtp;
 mod throttle;
 
 pub use app::{TestApp, spawn_app};
@@ -30,8 +31,9 @@ pub use http::{
 pub use jwt::*;
 pub use keys::*;
 pub use lifecycle::*;
-pub use mail::{FakeMailProvider, Refuser};
+pub use mail::{FakeMailProvider, RecordedRequest, Refuser};
 pub use raw::{Drip, answer_if_closed_within, statuses_until_closed, still_open_and_unanswered};
+pub use smtp::{ReceivedMail, SmtpServer};
 pub use throttle::{assert_throttled, throttled_app};
 
 /// `ACCOUNTS_SECRET_KEY` of every test server: a Django-style key with the
