@@ -9,6 +9,7 @@
 //! a message, and a restart resumes where it stopped.
 
 mod http;
+pub mod kinds;
 mod mailgun;
 mod postmark;
 mod resend;
@@ -16,6 +17,7 @@ mod roots;
 mod sender;
 mod sendgrid;
 mod smtp;
+pub mod templates;
 
 use std::fmt;
 use std::path::PathBuf;
