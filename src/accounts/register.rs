@@ -2,6 +2,7 @@
 //! operator (`accounts user create`): one path for both.
 
 use crate::app::App;
+use crate::domain::locale::Locale;
 use crate::domain::one_time::Purpose;
 use crate::domain::{Email, NewPassword, User, Username, now};
 use crate::store::{NewUser, RegisterOutcome, Store};
@@ -14,6 +15,8 @@ pub struct NewAccount {
     pub email: Email,
     pub username: Option<Username>,
     pub password: NewPassword,
+    /// The user's language; `None`: the default.
+    pub locale: Option<Locale>,
 }
 
 /// How the new account's address comes to be confirmed.
@@ -101,6 +104,7 @@ pub fn register(
         username: account.username.as_ref(),
         password_hash: &hash,
         is_email_confirmed: confirmation == Confirmation::Confirmed,
+        locale: account.locale.as_ref(),
     };
     let mail = link.as_ref().map(|l| (&l.token, l.expires_at, &l.mail));
     match store.insert_user(&new_user, mail, now)? {

@@ -165,6 +165,7 @@ fn create_user(
         email,
         username,
         password: read_new_password()?,
+        locale: None,
     };
     let app = App::for_operator(config)?;
     match register::register(&app, store, &account, confirmation)? {

@@ -2,6 +2,7 @@
 //! passwords, tokens) and the rules that apply to them. Nothing here knows
 //! about HTTP or SQL.
 
+pub mod code;
 pub mod django_hash;
 pub mod email;
 pub mod jwt;
@@ -40,6 +41,8 @@ pub struct User {
     pub is_email_confirmed: bool,
     pub is_active: bool,
     pub tokens_valid_after: u64,
+    /// The user's language; `None`: the default (`ACCOUNTS_DEFAULT_LOCALE`).
+    pub locale: Option<locale::Locale>,
 }
 
 /// Seconds since the Unix epoch.

@@ -2,9 +2,13 @@
 //!
 //! A token is 256 random bits shown as 64 hex characters. Only its SHA-256
 //! is stored, so a copy of the database cannot be used to confirm or reset.
+//! A token the service issues comes with a short [`Code`] for the same
+//! purpose, stored (hashed) in the same row: valid as long as the link, and
+//! spent with it.
 
 use sha2::{Digest, Sha256};
 
+use super::code::Code;
 use super::random::{RandomError, random_bytes};
 
 /// What a one-time token may be used for.
@@ -28,6 +32,9 @@ impl Purpose {
 pub struct OneTimeToken {
     text: String,
     hash: [u8; 32],
+    /// The code mailed beside a fresh token; a token parsed from a link has
+    /// none.
+    code: Option<Code>,
 }
 
 impl std::fmt::Debug for OneTimeToken {
@@ -37,9 +44,12 @@ impl std::fmt::Debug for OneTimeToken {
 }
 
 impl OneTimeToken {
+    /// A fresh token and its code.
     pub fn generate() -> Result<OneTimeToken, RandomError> {
         let text = hex::encode(random_bytes::<32>()?);
-        Ok(OneTimeToken::from_text(text))
+        let mut token = OneTimeToken::from_text(text);
+        token.code = Some(Code::generate()?);
+        Ok(token)
     }
 
     /// Accepts exactly 64 hex characters; anything else cannot be a token we
@@ -52,7 +62,16 @@ impl OneTimeToken {
 
     fn from_text(text: String) -> OneTimeToken {
         let hash = Sha256::digest(text.as_bytes()).into();
-        OneTimeToken { text, hash }
+        OneTimeToken {
+            text,
+            hash,
+            code: None,
+        }
+    }
+
+    /// The code that goes into the mail beside the link.
+    pub fn code(&self) -> Option<&Code> {
+        self.code.as_ref()
     }
 
     /// The text that goes into the mailed link.

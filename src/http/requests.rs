@@ -8,6 +8,7 @@ use crate::accounts::login::Credentials;
 use crate::accounts::password::Proposed;
 use crate::accounts::register::{NewAccount, Taken};
 use crate::accounts::session::LogoutToken;
+use crate::domain::locale::Locale;
 use crate::domain::login_name::LoginName;
 use crate::domain::one_time::OneTimeToken;
 use crate::domain::password::BLANK_MESSAGE;
@@ -26,10 +27,20 @@ pub struct RegisterRequest {
 impl RegisterRequest {
     /// Reports a taken address or username with the other problems, as
     /// DRF's serializer does; `taken` is asked about the values that parsed.
+    /// The user's language is the `locale` field, else the request's
+    /// `Accept-Language`; a value that is not a language tag is ignored,
+    /// never refused.
     pub fn parse(
         fields: &Fields,
+        accept_language: Option<&str>,
         taken: impl FnOnce(Option<&Email>, Option<&Username>) -> Taken,
     ) -> Result<RegisterRequest, FieldErrors> {
+        let locale = fields
+            .optional_text("locale")
+            .ok()
+            .flatten()
+            .and_then(Locale::parse)
+            .or_else(|| accept_language.and_then(Locale::from_accept_language));
         let email = fields.text("email").and_then(|raw| {
             Email::parse(raw).map_err(|e| FieldErrors::single("email", e.message()))
         });
@@ -53,6 +64,7 @@ impl RegisterRequest {
                 email,
                 username,
                 password,
+                locale,
             },
         })
     }

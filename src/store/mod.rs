@@ -14,6 +14,7 @@
 //! holds; nothing here asks for a RESTART or TRUNCATE checkpoint.
 
 mod backup;
+mod codes;
 mod email_changes;
 mod export;
 mod health;
@@ -22,6 +23,7 @@ mod logins;
 mod migrate;
 mod one_time;
 mod outbox;
+mod outbox_admin;
 mod sessions;
 mod stats;
 #[cfg(test)]
@@ -36,6 +38,7 @@ use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 
+pub use codes::MAX_CODE_FAILURES;
 pub use email_changes::EmailChangeRow;
 pub use export::ExportedUser;
 pub use health::{FileIdentity, Inspection};
@@ -44,6 +47,7 @@ pub use logins::SessionRow;
 use migrate::SCHEMA_VERSION;
 pub use one_time::{ConsumeOutcome, OneTimeRow};
 pub use outbox::OutboxRow;
+pub use outbox_admin::{MailState, OutboxEntry, RetryOutcome};
 pub use sessions::{NewSession, RefreshRow};
 pub use stats::OutboxStats;
 pub use users::{NewUser, RegisterOutcome, UserAndSession};
@@ -266,7 +270,8 @@ impl Store {
     }
 
     /// Deletes tokens, sessions, one-time tokens and address changes past
-    /// their expiry.
+    /// their expiry, and erases the bodies of mail that failed more than a
+    /// day before.
     pub fn prune_expired(&mut self, now: u64) -> Result<usize, StoreError> {
         self.write("pruning expired tokens", |tx| {
             let mut n = tx.execute(
@@ -281,6 +286,11 @@ impl Store {
             n += tx.execute(
                 "DELETE FROM email_changes WHERE expires_at < ?1",
                 [now as i64],
+            )?;
+            n += tx.execute(
+                "UPDATE outbox SET text_body = NULL, html_body = NULL \
+                 WHERE failed_at < ?1 AND text_body IS NOT NULL",
+                [now.saturating_sub(outbox::FAILED_BODY_KEPT_SECS) as i64],
             )?;
             Ok(n)
         })

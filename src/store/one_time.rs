@@ -35,13 +35,23 @@ impl Store {
         purpose: Purpose,
         now: u64,
     ) -> Result<Option<OneTimeRow>, StoreError> {
-        lookup(&self.conn, token, purpose, now).context("reading a one-time token")
+        lookup(&self.conn, token.hash(), purpose, now).context("reading a one-time token")
     }
 
     /// Spends a confirmation token and confirms its user's address.
     pub fn consume_confirmation(
         &mut self,
         token: &OneTimeToken,
+        now: u64,
+    ) -> Result<ConsumeOutcome, StoreError> {
+        self.consume_confirmation_hash(token.hash(), now)
+    }
+
+    /// [`Store::consume_confirmation`] for the token with this hash (one a
+    /// mailed code pointed to).
+    pub fn consume_confirmation_hash(
+        &mut self,
+        token: &[u8; 32],
         now: u64,
     ) -> Result<ConsumeOutcome, StoreError> {
         self.write("confirming an address", |tx| {
@@ -91,6 +101,18 @@ impl Store {
         new_hash: &str,
         now: u64,
     ) -> Result<bool, StoreError> {
+        self.reset_password_hash(token.hash(), new_hash, None, now)
+    }
+
+    /// [`Store::reset_password`] for the token with this hash, queueing
+    /// `notice` (the "password changed" mail) in the same transaction.
+    pub fn reset_password_hash(
+        &mut self,
+        token: &[u8; 32],
+        new_hash: &str,
+        notice: Option<&Mail>,
+        now: u64,
+    ) -> Result<bool, StoreError> {
         self.write("resetting a password", |tx| {
             let Some(row) = lookup(tx, token, Purpose::ResetPassword, now)?.filter(|r| !r.used)
             else {
@@ -102,6 +124,9 @@ impl Store {
             )?
             .execute(params![row.user_id, new_hash])?;
             end_old_credentials(tx, row.user_id, now)?;
+            if let Some(notice) = notice {
+                outbox::enqueue(tx, notice, now)?;
+            }
             Ok(true)
         })
     }
@@ -122,7 +147,7 @@ pub(super) fn void_reset_links(tx: &Transaction<'_>, user_id: i64) -> rusqlite::
 /// reset, and is told exactly what an unknown token is told.
 fn lookup(
     conn: &rusqlite::Connection,
-    token: &OneTimeToken,
+    token: &[u8; 32],
     purpose: Purpose,
     now: u64,
 ) -> rusqlite::Result<Option<OneTimeRow>> {
@@ -132,16 +157,16 @@ fn lookup(
          AND (t.purpose <> ?4 OR u.is_active)",
     )?
     .query_row(
-        params![&token.hash()[..], purpose.as_str(), now as i64, Purpose::ResetPassword.as_str()],
+        params![&token[..], purpose.as_str(), now as i64, Purpose::ResetPassword.as_str()],
         |row| {
         Ok(OneTimeRow { user_id: row.get(0)?, used: row.get(1)?, user_email_confirmed: row.get(2)? })
     })
     .optional()
 }
 
-fn mark_used(tx: &Transaction<'_>, token: &OneTimeToken, now: u64) -> rusqlite::Result<()> {
+fn mark_used(tx: &Transaction<'_>, token: &[u8; 32], now: u64) -> rusqlite::Result<()> {
     tx.prepare_cached("UPDATE one_time_tokens SET used_at = ?2 WHERE token_hash = ?1")?
-        .execute(params![&token.hash()[..], now as i64])
+        .execute(params![&token[..], now as i64])
         .map(drop)
 }
 

@@ -5,6 +5,10 @@ use rusqlite::{OptionalExtension, Transaction, params};
 use super::{Context, Store, StoreError};
 use crate::domain::mail::Mail;
 
+/// How long a failed message keeps its body for a retry by the operator:
+/// as long as the sender keeps retrying a temporary failure.
+pub const FAILED_BODY_KEPT_SECS: u64 = 86400;
+
 /// A message due for delivery.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OutboxRow {
@@ -97,11 +101,13 @@ impl Store {
         })
     }
 
-    /// A permanent failure: given up, body erased, reason kept.
+    /// A permanent failure: given up, reason kept. The body stays for
+    /// [`FAILED_BODY_KEPT_SECS`], so that `accounts mail retry` can send it
+    /// once the cause is fixed; the pruner erases it after that.
     pub fn mark_mail_failed(&mut self, id: i64, now: u64, error: &str) -> Result<(), StoreError> {
         self.write("recording an undeliverable mail", |tx| {
             tx.execute(
-                "UPDATE outbox SET failed_at = ?2, text_body = NULL, html_body = NULL, attempts = attempts + 1, last_error = ?3 WHERE id = ?1",
+                "UPDATE outbox SET failed_at = ?2, attempts = attempts + 1, last_error = ?3 WHERE id = ?1",
                 params![id, now as i64, error],
             )
             .map(drop)
@@ -111,11 +117,3 @@ impl Store {
 
 #[cfg(test)]
 mod tests;
-
-#[cfg(test)]
-impl Store {
-    /// Queues a mail on its own, as the writes that cause one do.
-    pub(crate) fn queue_mail(&mut self, mail: &Mail, now: u64) -> Result<(), StoreError> {
-        self.write("queueing a mail", |tx| enqueue(tx, mail, now))
-    }
-}

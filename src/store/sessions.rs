@@ -5,7 +5,8 @@ use std::net::IpAddr;
 
 use rusqlite::{OptionalExtension, Transaction, params};
 
-use super::{Context, Store, StoreError, end_old_credentials};
+use super::{Context, Store, StoreError, end_old_credentials, outbox};
+use crate::domain::mail::Mail;
 
 /// A login about to be recorded, with its first refresh token if any
 /// (`/api/login/` issues only an access token), and where it comes from.
@@ -131,12 +132,28 @@ impl Store {
         continuing: Option<&NewSession<'_>>,
         now: u64,
     ) -> Result<(), StoreError> {
+        self.replace_password_and_notify(user_id, new_hash, continuing, None, now)
+    }
+
+    /// [`Store::replace_password`], queueing `notice` (the "password
+    /// changed" mail) in the same transaction.
+    pub fn replace_password_and_notify(
+        &mut self,
+        user_id: i64,
+        new_hash: &str,
+        continuing: Option<&NewSession<'_>>,
+        notice: Option<&Mail>,
+        now: u64,
+    ) -> Result<(), StoreError> {
         self.write("changing a password", |tx| {
             tx.prepare_cached("UPDATE users SET password_hash = ?2 WHERE id = ?1")?
                 .execute(params![user_id, new_hash])?;
             end_old_credentials(tx, user_id, now)?;
             if let Some(session) = continuing {
                 insert_session(tx, session, now)?;
+            }
+            if let Some(notice) = notice {
+                outbox::enqueue(tx, notice, now)?;
             }
             Ok(())
         })

@@ -66,6 +66,7 @@ pub fn add_user(store: &mut Store, email: &str) -> i64 {
         username: None,
         password_hash: "hash",
         is_email_confirmed: false,
+        locale: None,
     };
     match store.insert_user(&new, None, 1).expect("insert a user") {
         RegisterOutcome::Created(user) => user.id,

@@ -3,6 +3,7 @@
 use rusqlite::{OptionalExtension, Row, Transaction, params};
 
 use super::{Context, Store, StoreError, outbox};
+use crate::domain::locale::Locale;
 use crate::domain::mail::Mail;
 use crate::domain::one_time::{OneTimeToken, Purpose};
 use crate::domain::{Email, User, Username, lookup_key};
@@ -13,6 +14,8 @@ pub struct NewUser<'a> {
     pub username: Option<&'a Username>,
     pub password_hash: &'a str,
     pub is_email_confirmed: bool,
+    /// The language the user asked for (or their browser did).
+    pub locale: Option<&'a Locale>,
 }
 
 /// What inserting a user found.
@@ -32,8 +35,8 @@ pub struct UserAndSession {
     pub session_revoked: bool,
 }
 
-const USER_COLUMNS: &str =
-    "id, email, username, password_hash, is_email_confirmed, is_active, tokens_valid_after";
+const USER_COLUMNS: &str = "id, email, username, password_hash, is_email_confirmed, is_active, \
+     tokens_valid_after, locale";
 
 fn user_from_row(row: &Row<'_>) -> rusqlite::Result<User> {
     Ok(User {
@@ -44,6 +47,10 @@ fn user_from_row(row: &Row<'_>) -> rusqlite::Result<User> {
         is_email_confirmed: row.get(4)?,
         is_active: row.get(5)?,
         tokens_valid_after: row.get::<_, i64>(6)?.max(0) as u64,
+        // A stored tag that no longer parses means the default.
+        locale: row
+            .get::<_, Option<String>>(7)?
+            .and_then(|tag| Locale::parse(&tag)),
     })
 }
 
@@ -70,7 +77,7 @@ impl Store {
             ))
             .and_then(|mut s| {
                 s.query_row(params![id, family], |row| {
-                    Ok(UserAndSession { user: user_from_row(row)?, session_revoked: row.get(7)? })
+                    Ok(UserAndSession { user: user_from_row(row)?, session_revoked: row.get(8)? })
                 })
                 .optional()
             })
@@ -131,8 +138,8 @@ impl Store {
                 return Ok(RegisterOutcome::Taken { email: email_taken, username: username_taken });
             }
             tx.prepare_cached(
-                "INSERT INTO users (email, email_key, username, username_key, password_hash, is_email_confirmed, created_at) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                "INSERT INTO users (email, email_key, username, username_key, password_hash, is_email_confirmed, created_at, locale) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
             )?
             .execute(params![
                 user.email.as_str(),
@@ -141,7 +148,8 @@ impl Store {
                 user.username.map(Username::key),
                 user.password_hash,
                 user.is_email_confirmed,
-                now as i64
+                now as i64,
+                user.locale.map(Locale::as_str)
             ])?;
             let id = tx.last_insert_rowid();
             if let Some((token, expires_at, mail)) = confirmation {
@@ -156,6 +164,7 @@ impl Store {
                 is_email_confirmed: user.is_email_confirmed,
                 is_active: true,
                 tokens_valid_after: 0,
+                locale: user.locale.cloned(),
             }))
         })
     }
@@ -274,9 +283,19 @@ pub(super) fn insert_one_time(
     purpose: Purpose,
     expires_at: u64,
 ) -> rusqlite::Result<()> {
-    tx.prepare_cached("INSERT INTO one_time_tokens (token_hash, user_id, purpose, expires_at) VALUES (?1, ?2, ?3, ?4)")?
-        .execute(params![&token.hash()[..], user_id, purpose.as_str(), expires_at as i64])
-        .map(drop)
+    let code_hash = token.code().map(|c| c.hash().to_vec());
+    tx.prepare_cached(
+        "INSERT INTO one_time_tokens (token_hash, user_id, purpose, expires_at, code_hash) \
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?
+    .execute(params![
+        &token.hash()[..],
+        user_id,
+        purpose.as_str(),
+        expires_at as i64,
+        code_hash
+    ])
+    .map(drop)
 }
 
 /// Schema 2: address keys are NFKC-normalised as well as case-folded, as

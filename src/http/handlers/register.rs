@@ -11,7 +11,8 @@ pub fn post(ctx: &mut Ctx<'_>) -> Result<Reply, ApiError> {
     register::admit(ctx.app, ctx.client_address())?;
     let fields = ctx.req.fields()?;
     let store = &*ctx.store;
-    let request = RegisterRequest::parse(&fields, |email, username| {
+    let accept_language = ctx.req.header("Accept-Language");
+    let request = RegisterRequest::parse(&fields, accept_language, |email, username| {
         // A failed check is only logged: the insert checks again and reports.
         register::taken(store, email, username).unwrap_or_else(|e| {
             log::warn!("{e}");

@@ -97,7 +97,7 @@ fn a_retried_message_waits_for_its_next_attempt_and_counts_it() {
 }
 
 #[test]
-fn a_failed_message_is_given_up_with_its_reason_and_its_body_erased() {
+fn a_failed_message_is_given_up_with_its_reason_and_its_body_kept_for_a_day() {
     let mut store = temp_store();
     let id = queue(&mut store, &mail_to("alice@example.com"), 100);
     store.mark_mail_retry(id, 160, "timeout").unwrap();
@@ -108,10 +108,17 @@ fn a_failed_message_is_given_up_with_its_reason_and_its_body_erased() {
 
     assert_eq!(store.next_due_mail(u64::MAX >> 1).unwrap(), None);
     assert_eq!(store.next_mail_due_at().unwrap(), None);
-    assert_eq!(
-        body_and_error(&store, id),
-        (None, Some("provider answered 422".to_owned()))
-    );
+    let (body, error) = body_and_error(&store, id);
+    assert!(body.is_some(), "kept for a retry by the operator");
+    assert_eq!(error.as_deref(), Some("provider answered 422"));
     let attempts: u32 = column(&store, "SELECT attempts FROM outbox WHERE id = ?1", [id]);
     assert_eq!(attempts, 2);
+    store
+        .prune_expired(170 + FAILED_BODY_KEPT_SECS - 1)
+        .unwrap();
+    assert!(body_and_error(&store, id).0.is_some(), "kept for a day");
+    store
+        .prune_expired(170 + FAILED_BODY_KEPT_SECS + 1)
+        .unwrap();
+    assert_eq!(body_and_error(&store, id).0, None, "erased after a day");
 }

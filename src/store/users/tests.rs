@@ -18,6 +18,7 @@ fn new_user<'a>(email: &'a Email, username: Option<&'a Username>) -> NewUser<'a>
         username,
         password_hash: "hash",
         is_email_confirmed: false,
+        locale: None,
     }
 }
 
@@ -50,6 +51,7 @@ fn insert_user_returns_the_user_as_stored() {
     let (address, name) = (email("Alice@Example.COM"), username("Alice"));
     let new = NewUser {
         is_email_confirmed: true,
+        locale: None,
         ..new_user(&address, Some(&name))
     };
 
