@@ -1,6 +1,6 @@
 //! What every request worker shares: settings, signing keys, the hashing
-//! lane, the mail waker, the throttles and the metrics. Built once at
-//! start-up.
+//! lane, the mail templates, the mail waker, the throttles and the
+//! metrics. Built once at start-up.
 
 use std::sync::Arc;
 
@@ -8,6 +8,7 @@ use crate::config::Config;
 use crate::domain::jwt::TokenKeys;
 use crate::domain::random::{RandomError, random_hex};
 use crate::hashing::PasswordHasher;
+use crate::mail::templates::Templates;
 use crate::mail::{DeliveryCounts, MailWaker};
 use crate::metrics::Metrics;
 use crate::secret::Secret;
@@ -18,6 +19,8 @@ pub struct App {
     pub keys: TokenKeys,
     pub hasher: PasswordHasher,
     pub mail: MailWaker,
+    /// Every mail and page opened from a mail is rendered from these.
+    pub templates: Templates,
     pub throttles: Throttles,
     /// Counted by the mail sender, read by the metrics.
     pub deliveries: Arc<DeliveryCounts>,
@@ -38,6 +41,8 @@ pub struct Throttles {
     pub mail_address: Throttle,
     /// Mails to one recipient, whatever asked for them.
     pub mail_recipient: Throttle,
+    /// Attempts with a mailed code, per client address.
+    pub code_address: Throttle,
 }
 
 impl Throttles {
@@ -54,7 +59,7 @@ impl Throttles {
 }
 
 impl App {
-    pub fn new(config: Config, keys: TokenKeys, mail: MailWaker) -> App {
+    pub fn new(config: Config, keys: TokenKeys, mail: MailWaker, templates: Templates) -> App {
         let t = &config.throttle;
         let on = |limit| if t.enabled { Some(limit) } else { None };
         let throttles = Throttles {
@@ -63,6 +68,7 @@ impl App {
             register_address: Throttle::new(on(t.register_address)),
             mail_address: Throttle::new(on(t.mail_address)),
             mail_recipient: Throttle::new(on(t.mail_recipient)),
+            code_address: Throttle::new(on(t.code_address)),
         };
         App {
             keys,
@@ -72,6 +78,7 @@ impl App {
                 config.bcrypt_cost,
             ),
             mail,
+            templates,
             throttles,
             deliveries: Arc::default(),
             metrics: config
@@ -86,12 +93,13 @@ impl App {
     /// Operator commands never sign or check a token, so the signing key is
     /// a random one that never leaves the process (and the key file is left
     /// alone).
-    pub fn for_operator(config: Config) -> Result<App, RandomError> {
+    pub fn for_operator(config: Config, templates: Templates) -> Result<App, RandomError> {
         let unused_key = Secret::from(random_hex::<32>()?.as_str());
         Ok(App::new(
             config,
             TokenKeys::new(&unused_key),
             MailWaker::default(),
+            templates,
         ))
     }
 }

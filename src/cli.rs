@@ -7,12 +7,16 @@
 
 mod error;
 mod live;
+mod mail;
 
 use std::io::Write;
 use std::path::Path;
 
+use crate::app::App;
 use crate::backups;
 use crate::config::Config;
+use crate::mail::Provider;
+use crate::mail::templates::Templates;
 use crate::server;
 use crate::store::Store;
 pub use error::CliError;
@@ -53,6 +57,11 @@ Usage:
   accounts user end-session EMAIL ID    End one of the user's logins
   accounts keys list                    List the token-signing keys with their state and dates
   accounts keys rotate                  Add a signing key: published now, signing after ACCOUNTS_KEY_PUBLISH_AHEAD
+  accounts mail list                    Pending, failed and recent mail, with attempts and last error
+  accounts mail retry ID|--failed       Send a failed message (or every one) again
+  accounts mail preview KIND [--locale L] [--html]
+                                        Render a mail with sample values, to check templates
+  accounts mail test ADDRESS            Queue a test mail through the configured provider
   accounts backup FILE                  Copy the live database to FILE (SQLite online backup)
   accounts restore FILE                 Check the backup FILE and put it in place of ACCOUNTS_DB
                                         (refused while the service runs)
@@ -79,6 +88,7 @@ pub fn main(args: &[String]) -> Result<(), CliError> {
         }
         ["user", rest @ ..] => user::command(rest),
         ["keys", rest @ ..] => keys::command(rest),
+        ["mail", rest @ ..] => mail::command(rest),
         ["backup", "--help" | "-h"] => {
             say!(
                 "Usage: accounts backup FILE\nCopies the live database to FILE with SQLite's online backup."
@@ -109,6 +119,12 @@ pub fn main(args: &[String]) -> Result<(), CliError> {
         ["check-config", "--live"] => check_config(true),
         _ => Err(CliError::UnknownCommand(args.join(" "))),
     }
+}
+
+/// The state of an operator command, with the templates checked.
+fn operator_app(config: Config) -> Result<App, CliError> {
+    let templates = Templates::load(&config.mail)?;
+    Ok(App::for_operator(config, templates)?)
 }
 
 fn load_config() -> Result<Config, CliError> {
@@ -162,8 +178,12 @@ fn restore(config: &Config, file: &Path) -> Result<(), CliError> {
     Ok(())
 }
 
+/// Prints the settings after checking what start-up checks beyond them:
+/// the mail provider's set-up and every template.
 fn check_config(live: bool) -> Result<(), CliError> {
     let config = load_config()?;
+    Provider::from_config(&config.mail)?;
+    Templates::load(&config.mail)?;
     for (name, value) in config.describe() {
         say!("{name}={value}");
     }

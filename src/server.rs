@@ -25,6 +25,7 @@ use crate::config::Config;
 use crate::domain::now;
 use crate::http::{self, MetricsListener};
 use crate::keyfile;
+use crate::mail::templates::Templates;
 use crate::mail::{MailWaker, Provider, run_sender};
 use crate::secret::Secret;
 use crate::store::Store;
@@ -59,6 +60,7 @@ pub fn run(config: Config) -> Result<(), ServerError> {
         keys::prepare_for_start(&config, &secret).map_err(ServerError::KeyRing)?;
     let backup_dir = backup_dir(&config)?;
     let provider = Provider::from_config(&config.mail).map_err(ServerError::Mail)?;
+    let templates = Templates::load(&config.mail).map_err(ServerError::Templates)?;
     // Every other connection is opened from this one, so they all share
     // what it learns about whether the file can be written (`/health`).
     let mut first = open_store(&config)?;
@@ -74,7 +76,7 @@ pub fn run(config: Config) -> Result<(), ServerError> {
     let shutdown = Arc::new(AtomicBool::new(false));
     let waker = MailWaker::default();
     let workers = config.workers;
-    let app = Arc::new(App::new(config, token_keys, waker.clone()));
+    let app = Arc::new(App::new(config, token_keys, waker.clone(), templates));
     start_key_watcher(Arc::clone(&app), key_ring)?;
     start_mail_sender(&app, &first, provider, waker.clone(), Arc::clone(&shutdown))?;
     start_pruner(&app.config, &first)?;

@@ -13,13 +13,12 @@ use crate::domain::mail::{self, Mail};
 use crate::domain::now;
 use crate::domain::one_time::{OneTimeToken, Purpose};
 use crate::domain::{Email, User};
+use crate::mail::kinds::{self, MailKind};
+use crate::mail::templates::{MailValues, Recipient};
 use crate::store::Store;
 use crate::throttle::{Key, Reservation};
 
 use super::{ClientAddress, Error};
-
-/// Writes a mail from (recipient, link, seconds the link is valid).
-type ComposeMail = fn(&str, &str, u64) -> Mail;
 
 /// The route that answers confirmation links (and address changes' links).
 const CONFIRM_PATH: &str = "/api/confirm-email/";
@@ -32,23 +31,40 @@ pub(super) struct LinkMail {
 }
 
 impl LinkMail {
-    /// Writes the mail of a new `purpose` link to `to`.
-    pub(super) fn new(app: &App, purpose: Purpose, to: &str, now: u64) -> Result<LinkMail, Error> {
+    /// Writes the mail of a new `purpose` link (and its code) to `to`, in
+    /// their language.
+    pub(super) fn new(
+        app: &App,
+        purpose: Purpose,
+        to: &Recipient<'_>,
+        now: u64,
+    ) -> Result<LinkMail, Error> {
         let config = &app.config;
         // Each path is the route that answers the link.
-        let (path, ttl, compose): (&str, u64, ComposeMail) = match purpose {
+        let (path, ttl, kind): (&str, u64, &'static MailKind) = match purpose {
             Purpose::ConfirmEmail => (
                 CONFIRM_PATH,
                 config.confirm_ttl.as_secs(),
-                mail::confirmation,
+                &kinds::CONFIRM_EMAIL,
             ),
             Purpose::ResetPassword => (
                 "/api/password-reset/",
                 config.reset_ttl.as_secs(),
-                mail::password_reset,
+                &kinds::RESET_PASSWORD,
             ),
         };
-        LinkMail::compose(app, path, ttl, compose, to, now)
+        let token = OneTimeToken::generate()?;
+        let values = MailValues {
+            link: Some(link_to(app, path, &token)),
+            code: token.code().map(|c| c.display()),
+            valid_for_secs: Some(ttl),
+            changed_at: None,
+        };
+        Ok(LinkMail {
+            mail: app.templates.mail(kind, to, &values),
+            expires_at: now + ttl,
+            token,
+        })
     }
 
     /// Writes the mail of an address change's link to the new address `to`.
@@ -56,35 +72,26 @@ impl LinkMail {
     /// confirmation link does.
     pub(super) fn email_change(app: &App, to: &str, now: u64) -> Result<LinkMail, Error> {
         let ttl = app.config.confirm_ttl.as_secs();
-        LinkMail::compose(app, CONFIRM_PATH, ttl, mail::email_change, to, now)
-    }
-
-    /// A fresh token, its link under `path` (the route that answers it), and
-    /// the mail that carries it.
-    fn compose(
-        app: &App,
-        path: &str,
-        ttl: u64,
-        compose: ComposeMail,
-        to: &str,
-        now: u64,
-    ) -> Result<LinkMail, Error> {
-        let config = &app.config;
         let token = OneTimeToken::generate()?;
-        let link = format!("{}{path}{}/", config.public_url, token.text());
+        let link = link_to(app, CONFIRM_PATH, &token);
         Ok(LinkMail {
-            mail: compose(to, &link, ttl),
+            mail: mail::email_change(to, &link, ttl),
             expires_at: now + ttl,
             token,
         })
     }
 }
 
+/// The link of `token` under `path`, the route that answers it.
+fn link_to(app: &App, path: &str, token: &OneTimeToken) -> String {
+    format!("{}{path}{}/", app.config.public_url, token.text())
+}
+
 /// Mails the user a fresh link for `purpose`; their older unused links of
 /// that purpose stop working.
 fn mail_link(app: &App, store: &mut Store, user: &User, purpose: Purpose) -> Result<(), Error> {
     let now = now();
-    let link = LinkMail::new(app, purpose, &user.email, now)?;
+    let link = LinkMail::new(app, purpose, &recipient(user), now)?;
     store.issue_one_time(
         user.id,
         purpose,
@@ -95,6 +102,38 @@ fn mail_link(app: &App, store: &mut Store, user: &User, purpose: Purpose) -> Res
     )?;
     app.mail.wake();
     Ok(())
+}
+
+/// The user a link was mailed to, while the link exists (used or not):
+/// whose language its pages speak.
+pub fn link_owner(
+    store: &Store,
+    token: &OneTimeToken,
+    purpose: Purpose,
+) -> Result<Option<User>, Error> {
+    let Some(row) = store.one_time_row(token, purpose, now())? else {
+        return Ok(None);
+    };
+    Ok(store.user_by_id(row.user_id)?)
+}
+
+/// The user as a mail's recipient.
+pub(super) fn recipient(user: &User) -> Recipient<'_> {
+    Recipient {
+        email: &user.email,
+        username: user.username.as_deref(),
+        locale: user.locale.as_ref(),
+    }
+}
+
+/// The "your password was changed" notice for `user`, changed at `now`.
+pub(super) fn password_changed_notice(app: &App, user: &User, now: u64) -> Mail {
+    let values = MailValues {
+        changed_at: Some(now),
+        ..MailValues::default()
+    };
+    app.templates
+        .mail(&kinds::PASSWORD_CHANGED, &recipient(user), &values)
 }
 
 /// A link asked for by address (resend a confirmation, reset a password):

@@ -14,11 +14,13 @@
 //! rule has one home whichever door a change comes through.
 
 pub mod account;
+pub mod codes;
 pub mod confirm;
 pub mod email_change;
 pub mod keys;
-mod links;
+pub mod links;
 pub mod login;
+pub mod outbox;
 pub mod password;
 pub mod register;
 pub mod session;

@@ -13,7 +13,7 @@ use crate::domain::one_time::{OneTimeToken, Purpose};
 use crate::domain::{Email, NewPassword, Password, User, now};
 use crate::store::{NewSession, Store};
 
-use super::links::mail_link_on_request;
+use super::links::{mail_link_on_request, password_changed_notice};
 use super::login::password_matches;
 use super::session::{Login, TokenPair};
 use super::{ClientAddress, Device, Error};
@@ -91,7 +91,9 @@ fn replace(
     now: u64,
 ) -> Result<(), Error> {
     let hash = app.hasher.hash(new.as_password())?;
-    store.replace_password(user.id, &hash, continuing, now)?;
+    let notice = password_changed_notice(app, user, now);
+    store.replace_password_and_notify(user.id, &hash, continuing, Some(&notice), now)?;
+    app.mail.wake();
     Ok(())
 }
 
@@ -122,18 +124,37 @@ pub fn reset(
     token: &OneTimeToken,
     new: Proposed,
 ) -> Result<Reset, Error> {
-    if !link_works(store, token)? {
+    let row = store.one_time_row(token, Purpose::ResetPassword, now())?;
+    let Some(user_id) = row.filter(|r| !r.used).map(|r| r.user_id) else {
         return Ok(Reset::InvalidLink);
-    }
+    };
+    reset_token(app, store, token.hash(), user_id, new)
+}
+
+/// Sets the password of the user of the (unused) reset token with this
+/// hash, and mails them the notice, in one transaction with the reset.
+pub(super) fn reset_token(
+    app: &App,
+    store: &mut Store,
+    token: &[u8; 32],
+    user_id: i64,
+    new: Proposed,
+) -> Result<Reset, Error> {
     let new = match new {
         Ok(new) => new,
         Err(problems) => return Ok(Reset::Weak(problems)),
     };
+    let Some(user) = store.user_by_id(user_id)? else {
+        return Ok(Reset::InvalidLink);
+    };
     let hash = app.hasher.hash(new.as_password())?;
-    if !store.reset_password(token, &hash, now())? {
+    let now = now();
+    let notice = password_changed_notice(app, &user, now);
+    if !store.reset_password_hash(token, &hash, Some(&notice), now)? {
         // Spent meanwhile by a concurrent reset.
         return Ok(Reset::InvalidLink);
     }
-    log::info!("a password was reset by mailed link");
+    app.mail.wake();
+    log::info!("user {} reset their password", user.id);
     Ok(Reset::Done)
 }

@@ -5,6 +5,7 @@ use crate::app::App;
 use crate::domain::locale::Locale;
 use crate::domain::one_time::Purpose;
 use crate::domain::{Email, NewPassword, User, Username, now};
+use crate::mail::templates::Recipient;
 use crate::store::{NewUser, RegisterOutcome, Store};
 
 use super::links::{LinkMail, reserve_recipient};
@@ -91,12 +92,14 @@ pub fn register(
         .then(|| reserve_recipient(app, &account.email))
         .flatten();
     let link = match mailing {
-        Some(_) => Some(LinkMail::new(
-            app,
-            Purpose::ConfirmEmail,
-            account.email.as_str(),
-            now,
-        )?),
+        Some(_) => {
+            let to = Recipient {
+                email: account.email.as_str(),
+                username: account.username.as_ref().map(Username::as_str),
+                locale: account.locale.as_ref(),
+            };
+            Some(LinkMail::new(app, Purpose::ConfirmEmail, &to, now)?)
+        }
         None => None,
     };
     let new_user = NewUser {

@@ -11,6 +11,8 @@ use crate::backups::RestoreError;
 use crate::config::ConfigError;
 use crate::domain::random::RandomError;
 use crate::keyring::KeyRingError;
+use crate::mail::MailSetupError;
+use crate::mail::templates::TemplateError;
 use crate::server::ServerError;
 use crate::store::StoreError;
 
@@ -31,6 +33,20 @@ pub enum CliError {
     CannotRotateHs256,
     /// The key ring could not be read or changed.
     KeyRing(KeyRingError),
+    /// The words after `accounts mail` are no mail command.
+    UnknownMailCommand(String),
+    /// `mail preview`: no mail kind has this name.
+    UnknownMailKind { given: String, known: String },
+    /// `mail retry`: no message has this id.
+    NoSuchMail(i64),
+    /// `mail retry`: the message was delivered already.
+    MailAlreadySent(i64),
+    /// `mail retry`: the message failed too long ago and its body is gone.
+    MailBodyErased(i64),
+    /// The mail settings do not make a working provider.
+    MailSetup(MailSetupError),
+    /// A template cannot be used.
+    Templates(TemplateError),
     /// A user command was given an option it does not take.
     UnknownOption(String),
     /// An address or username on the command line is not valid.
@@ -93,6 +109,24 @@ impl fmt::Display for CliError {
         match self {
             CliError::Config(e) => e.fmt(f),
             CliError::Server(e) => e.fmt(f),
+            CliError::UnknownMailCommand(words) => {
+                write!(
+                    f,
+                    "unknown mail command {words:?}; see accounts mail --help"
+                )
+            }
+            CliError::UnknownMailKind { given, known } => {
+                write!(f, "no mail kind is called {given:?}; the kinds are {known}")
+            }
+            CliError::NoSuchMail(id) => write!(f, "no mail has the id {id}"),
+            CliError::MailAlreadySent(id) => write!(f, "mail {id} was delivered already"),
+            CliError::MailBodyErased(id) => write!(
+                f,
+                "mail {id} failed more than a day ago and its body is erased; \
+                 ask the user to request a new mail"
+            ),
+            CliError::MailSetup(e) => e.fmt(f),
+            CliError::Templates(e) => e.fmt(f),
             CliError::UnknownCommand(words) => {
                 write!(f, "unknown command {words:?}; see accounts --help")
             }
@@ -163,6 +197,8 @@ impl std::error::Error for CliError {
         match self {
             CliError::Config(e) => Some(e),
             CliError::Server(e) => Some(e),
+            CliError::MailSetup(e) => Some(e),
+            CliError::Templates(e) => Some(e),
             CliError::Action(e) => Some(e),
             CliError::KeyRing(e) => Some(e),
             CliError::Terminal(e) | CliError::ReadPassword(e) => Some(e),
@@ -179,6 +215,18 @@ impl std::error::Error for CliError {
 impl From<ConfigError> for CliError {
     fn from(e: ConfigError) -> CliError {
         CliError::Config(e)
+    }
+}
+
+impl From<MailSetupError> for CliError {
+    fn from(e: MailSetupError) -> CliError {
+        CliError::MailSetup(e)
+    }
+}
+
+impl From<TemplateError> for CliError {
+    fn from(e: TemplateError) -> CliError {
+        CliError::Templates(e)
     }
 }
 

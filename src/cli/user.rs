@@ -3,11 +3,10 @@
 
 use std::io::{BufRead, IsTerminal, Write};
 
-use super::{CliError, load_config, open};
+use super::{CliError, load_config, open, operator_app};
 use crate::accounts::register::{self, Confirmation, NewAccount, Registered};
 use crate::accounts::session::{LoginId, LoginSummary, logins};
 use crate::accounts::{account, confirm, password};
-use crate::app::App;
 use crate::config::Config;
 use crate::domain::timestamp::rfc3339_utc;
 use crate::domain::{Email, NewPassword, User, Username};
@@ -54,6 +53,13 @@ pub(super) fn command(args: &[&str]) -> Result<(), CliError> {
             );
             say!("is_email_confirmed: {}", user.is_email_confirmed);
             say!("is_active:          {}", user.is_active);
+            match &user.locale {
+                Some(locale) => say!("locale:             {locale}"),
+                None => say!(
+                    "locale:             {} (default)",
+                    config.mail.default_locale
+                ),
+            }
             Ok(())
         }
         ["confirm", email] => {
@@ -76,7 +82,7 @@ pub(super) fn command(args: &[&str]) -> Result<(), CliError> {
         ["set-password", email] => {
             let user = find(&store, email)?;
             let new = read_new_password()?;
-            let app = App::for_operator(config)?;
+            let app = operator_app(config)?;
             password::set_by_operator(&app, &mut store, &user, &new)?;
             say!("password set for {}; every session ended", user.email);
             Ok(())
@@ -112,7 +118,7 @@ pub(super) fn command(args: &[&str]) -> Result<(), CliError> {
                 id: id.to_string(),
             };
             let login = LoginId::parse(id).ok_or_else(no_such_login)?;
-            let app = App::for_operator(config)?;
+            let app = operator_app(config)?;
             if !logins::end(&app, &mut store, &user, &login)? {
                 return Err(no_such_login());
             }
@@ -167,7 +173,7 @@ fn create_user(
         password: read_new_password()?,
         locale: None,
     };
-    let app = App::for_operator(config)?;
+    let app = operator_app(config)?;
     match register::register(&app, store, &account, confirmation)? {
         Registered::Created(user) => {
             say!("created {}", summary(&user));

@@ -1,115 +1,138 @@
-//! The few HTML pages a person sees: after following a confirmation link,
-//! and the password-reset form. Small, self-contained, no script; the one
-//! style sheet is allowed by its hash in the Content-Security-Policy.
+//! The few HTML pages a person sees after following a link from a mail:
+//! the confirmation result, the password-reset form and its result. They
+//! are rendered from the same overridable templates as the mails
+//! ([`Templates`](crate::mail::templates::Templates)), in the user's
+//! language (or, without a user, the request's `Accept-Language`), with no
+//! script.
+//!
+//! The Content-Security-Policy is `default-src 'none'` and allows exactly
+//! the style sheets the rendered page holds, by hash, so an operator's
+//! template may bring its own `<style>` and still nothing else loads.
 
-const STYLE: &str = "body{font-family:system-ui,sans-serif;max-width:32rem;margin:4rem auto;padding:0 1rem;\
-color:#222;line-height:1.5}h1{font-size:1.4rem}input{font-size:1rem;padding:.4rem;width:100%;\
-box-sizing:border-box;margin:.5rem 0}button{font-size:1rem;padding:.5rem 1rem}.error{color:#a00}";
+use base64::Engine;
+use minijinja::Value;
+use sha2::{Digest, Sha256};
 
-/// `default-src 'none'` plus the page's own style sheet; forms post back to us.
-pub const CSP: &str = "default-src 'none'; style-src 'sha256-GxLFqmLJ7Oa4eo4x/wydDYweQCUROswhuHTu0r02O6s='; \
-form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+use crate::app::App;
+use crate::domain::User;
+use crate::domain::locale::Locale;
+use crate::domain::password::MIN_PASSWORD_CHARS;
+use crate::http::response::Reply;
+use crate::mail::kinds::{self, Page};
+use crate::mail::templates::Recipient;
 
-/// A page with a title and paragraphs of already-escaped HTML.
-fn page(title: &str, body_html: &str) -> String {
-    format!(
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>{title}</title><style>{STYLE}</style></head><body><h1>{title}</h1>{body_html}</body></html>\n",
-        title = escape(title)
-    )
+/// Who the page is for: the link's user when it has one, else the
+/// language the browser asks for.
+pub struct Viewer<'a> {
+    pub user: Option<&'a User>,
+    pub accept_language: Option<&'a str>,
 }
 
-pub fn email_confirmed() -> String {
-    page(
-        "Email address confirmed",
-        "<p>Thank you: your email address is confirmed. You can close this page.</p>",
-    )
+pub fn confirm_done(app: &App, viewer: &Viewer<'_>, already_confirmed: bool) -> Reply {
+    let values = [("already_confirmed", Value::from(already_confirmed))];
+    render(app, 200, &kinds::CONFIRM_DONE, viewer, &values)
 }
 
-pub fn email_already_confirmed() -> String {
-    page(
-        "Email address already confirmed",
-        "<p>Your email address is already confirmed. You can close this page.</p>",
-    )
+pub fn confirm_invalid(app: &App, viewer: &Viewer<'_>) -> Reply {
+    render(app, 400, &kinds::CONFIRM_INVALID, viewer, &[])
 }
 
-pub fn confirmation_link_invalid() -> String {
-    page(
-        "This link is invalid or has expired",
-        "<p>The confirmation link is unknown, was replaced by a newer one, or has expired. \
-         Sign in to the app to ask for a new one.</p>",
-    )
+/// The form posting a new password back to `action`, with the problems of
+/// a refused one (then answered 400).
+pub fn reset_form(app: &App, viewer: &Viewer<'_>, action: &str, problems: &[&str]) -> Reply {
+    let status = if problems.is_empty() { 200 } else { 400 };
+    let errors: Vec<Value> = problems.iter().map(|p| Value::from(*p)).collect();
+    let values = [
+        ("action", Value::from(action)),
+        ("errors", Value::from(errors)),
+        ("min_length", Value::from(MIN_PASSWORD_CHARS)),
+    ];
+    render(app, status, &kinds::RESET_FORM, viewer, &values)
 }
 
-pub fn reset_form(token: &str, problems: &[&str]) -> String {
-    let errors: String = problems
-        .iter()
-        .map(|p| format!("<p class=\"error\">{}</p>", escape(p)))
+pub fn reset_done(app: &App, viewer: &Viewer<'_>) -> Reply {
+    render(app, 200, &kinds::RESET_DONE, viewer, &[])
+}
+
+pub fn reset_invalid(app: &App, viewer: &Viewer<'_>) -> Reply {
+    render(app, 400, &kinds::RESET_INVALID, viewer, &[])
+}
+
+fn render(
+    app: &App,
+    status: u16,
+    page: &'static Page,
+    viewer: &Viewer<'_>,
+    values: &[(&'static str, Value)],
+) -> Reply {
+    let recipient = viewer.user.map(|u| Recipient {
+        email: &u.email,
+        username: u.username.as_deref(),
+        locale: u.locale.as_ref(),
+    });
+    let browser = viewer
+        .accept_language
+        .and_then(Locale::from_accept_language);
+    let html = app
+        .templates
+        .page(page, recipient.as_ref(), browser.as_ref(), values);
+    let csp = csp_for(&html);
+    Reply::html(status, html, csp)
+}
+
+/// `default-src 'none'` plus the hash of each `<style>` element of `html`;
+/// forms post back to us, nothing frames the page.
+pub fn csp_for(html: &str) -> String {
+    let hashes: Vec<String> = style_sheets(html)
+        .map(|css| {
+            let digest = Sha256::digest(css.as_bytes());
+            format!(
+                "'sha256-{}'",
+                base64::engine::general_purpose::STANDARD.encode(digest)
+            )
+        })
         .collect();
-    page(
-        "Choose a new password",
-        &format!(
-            "{errors}<form method=\"post\" action=\"/api/password-reset/{token}/\">\
-             <label for=\"new_password\">New password</label>\
-             <input id=\"new_password\" name=\"new_password\" type=\"password\" autocomplete=\"new-password\" \
-             required minlength=\"8\" autofocus><button type=\"submit\">Set password</button></form>",
-            token = escape(token)
-        ),
+    let style = if hashes.is_empty() {
+        String::new()
+    } else {
+        format!(" style-src {};", hashes.join(" "))
+    };
+    format!(
+        "default-src 'none';{style} form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
     )
 }
 
-pub fn reset_done() -> String {
-    page(
-        "Password changed",
-        "<p>Your password has been reset. You can now sign in with it.</p>",
-    )
-}
-
-pub fn reset_link_invalid() -> String {
-    page(
-        "This link is invalid or has expired",
-        "<p>The password-reset link is unknown, was already used, or has expired. Ask for a new one from the app.</p>",
-    )
-}
-
-/// Escapes text for HTML element content and attribute values.
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#x27;"),
-            c => out.push(c),
-        }
-    }
-    out
+/// The text of every `<style>...</style>` element (a template's own markup:
+/// values rendered into it are escaped, so they cannot close it).
+fn style_sheets(html: &str) -> impl Iterator<Item = &str> {
+    html.split("<style>")
+        .skip(1)
+        .filter_map(|rest| rest.split_once("</style>").map(|(css, _)| css))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use base64::Engine;
-    use sha2::{Digest, Sha256};
 
     #[test]
-    fn the_policy_allows_exactly_our_style_sheet() {
-        let hash =
-            base64::engine::general_purpose::STANDARD.encode(Sha256::digest(STYLE.as_bytes()));
-        assert!(
-            CSP.contains(&format!("'sha256-{hash}'")),
-            "update CSP to sha256-{hash}"
+    fn the_policy_allows_exactly_the_pages_style_sheets() {
+        let css = "body{color:red}";
+        let hash = base64::engine::general_purpose::STANDARD.encode(Sha256::digest(css.as_bytes()));
+        let csp = csp_for(&format!("<head><style>{css}</style></head><p>x</p>"));
+        assert_eq!(
+            csp,
+            format!(
+                "default-src 'none'; style-src 'sha256-{hash}'; form-action 'self'; \
+                 frame-ancestors 'none'; base-uri 'none'"
+            )
         );
     }
 
     #[test]
-    fn escapes_markup() {
+    fn a_page_without_style_allows_none() {
         assert_eq!(
-            escape("<a href=\"x\">'&'</a>"),
-            "&lt;a href=&quot;x&quot;&gt;&#x27;&amp;&#x27;&lt;/a&gt;"
+            csp_for("<p>plain</p>"),
+            "default-src 'none'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
         );
     }
 }

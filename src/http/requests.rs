@@ -4,10 +4,12 @@
 //! at once; one that parses holds nothing left to check.
 
 use super::fields::{AllFields, FieldErrors, Fields, REQUIRED};
+use crate::accounts::codes::TypedCode;
 use crate::accounts::login::Credentials;
 use crate::accounts::password::Proposed;
 use crate::accounts::register::{NewAccount, Taken};
 use crate::accounts::session::LogoutToken;
+use crate::domain::code::Code;
 use crate::domain::locale::Locale;
 use crate::domain::login_name::LoginName;
 use crate::domain::one_time::OneTimeToken;
@@ -15,6 +17,8 @@ use crate::domain::password::BLANK_MESSAGE;
 use crate::domain::{Email, NewPassword, Password, Username};
 
 pub const INVALID_TOKEN: &str = "Invalid or expired token.";
+/// The one answer to a code that does not work, whatever the reason.
+pub const INVALID_CODE: &str = "Invalid or expired code.";
 pub const EMAIL_TAKEN: &str = "user with this email already exists.";
 pub const USERNAME_TAKEN: &str = "user with this username already exists.";
 
@@ -91,16 +95,35 @@ pub fn taken_errors(taken: Taken) -> FieldErrors {
     errors
 }
 
-/// `POST /api/confirm-email/`: `token`. A value that cannot be a token we
-/// issued gets the same answer as an unknown one.
-pub struct ConfirmRequest {
-    pub token: OneTimeToken,
+/// `POST /api/confirm-email/`: `token`, or `email` and `code`. A value
+/// that cannot be a token we issued gets the same answer as an unknown one.
+pub enum ConfirmRequest {
+    Token(OneTimeToken),
+    Code(TypedCode),
 }
 
 impl ConfirmRequest {
     pub fn parse(fields: &Fields) -> Result<ConfirmRequest, FieldErrors> {
+        if by_code(fields) {
+            let (email, code) = (fields.text("email"), fields.text("code")).all()?;
+            return Ok(ConfirmRequest::Code(typed_code(email, code)));
+        }
         let token = one_time_token(fields.text("token")?)?;
-        Ok(ConfirmRequest { token })
+        Ok(ConfirmRequest::Token(token))
+    }
+}
+
+/// A body with a `code` or an `email` and no `token` asks to use a code.
+fn by_code(fields: &Fields) -> bool {
+    !fields.has("token") && (fields.has("code") || fields.has("email"))
+}
+
+/// Values that cannot be an address or a code are kept as `None`: they get
+/// the answer of a wrong code, never a message of their own.
+fn typed_code(email: &str, code: &str) -> TypedCode {
+    TypedCode {
+        email: Email::parse(email).ok(),
+        code: Code::parse(code),
     }
 }
 
@@ -291,17 +314,36 @@ impl ChangePasswordRequest {
     }
 }
 
-/// `POST /api/password-reset/confirm/`: `token` and `new_password`.
+/// `POST /api/password-reset/confirm/`: `token` and `new_password`, or
+/// `email`, `code` and `new_password`.
 pub struct ResetRequest {
-    pub token: OneTimeToken,
+    pub by: ResetBy,
     pub new_password: Proposed,
+}
+
+/// What proves the reset may happen.
+pub enum ResetBy {
+    Token(OneTimeToken),
+    Code(TypedCode),
 }
 
 impl ResetRequest {
     pub fn parse(fields: &Fields) -> Result<ResetRequest, FieldErrors> {
+        if by_code(fields) {
+            let (email, code, new_password) = (
+                fields.text("email"),
+                fields.text("code"),
+                fields.text("new_password"),
+            )
+                .all()?;
+            return Ok(ResetRequest {
+                by: ResetBy::Code(typed_code(email, code)),
+                new_password: NewPassword::parse(new_password),
+            });
+        }
         let (token, new_password) = (fields.text("token"), fields.text("new_password")).all()?;
         Ok(ResetRequest {
-            token: one_time_token(token)?,
+            by: ResetBy::Token(one_time_token(token)?),
             new_password: NewPassword::parse(new_password),
         })
     }

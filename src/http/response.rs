@@ -22,7 +22,7 @@ pub struct Reply {
 enum Body {
     Json(Vec<u8>),
     /// A page, with the Content-Security-Policy that fits it.
-    Html(String, &'static str),
+    Html(String, String),
     /// A file built into the binary.
     Static {
         media_type: &'static str,
@@ -49,7 +49,7 @@ impl Reply {
         Reply::json(status, &serde_json::json!({ "detail": detail }))
     }
 
-    pub fn html(status: u16, page: String, csp: &'static str) -> Reply {
+    pub fn html(status: u16, page: String, csp: String) -> Reply {
         Reply {
             status,
             body: Body::Html(page, csp),
@@ -123,7 +123,7 @@ impl Reply {
         add("Referrer-Policy", "no-referrer");
         add("Cache-Control", self.cache_control);
         if let Some(csp) = csp {
-            add("Content-Security-Policy", csp);
+            add("Content-Security-Policy", &csp);
             add("X-Frame-Options", "DENY");
         }
         for (name, value) in &self.headers {

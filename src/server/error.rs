@@ -10,6 +10,7 @@ use crate::backups::{BackupDirError, LockError};
 use crate::keyfile::KeyFileError;
 use crate::keyring::KeyRingError;
 use crate::mail::MailSetupError;
+use crate::mail::templates::TemplateError;
 use crate::store::StoreError;
 
 /// Why the service could not start, or stopped on its own.
@@ -46,6 +47,8 @@ pub enum ServerError {
     StoppedAccepting,
     /// The mail settings do not make a working provider.
     Mail(MailSetupError),
+    /// A template in `ACCOUNTS_MAIL_TEMPLATES` cannot be used.
+    Templates(TemplateError),
 }
 
 impl fmt::Display for ServerError {
@@ -76,6 +79,7 @@ impl fmt::Display for ServerError {
                 f.write_str("the HTTP server stopped accepting connections")
             }
             ServerError::Mail(e) => e.fmt(f),
+            ServerError::Templates(e) => e.fmt(f),
         }
     }
 }
@@ -97,6 +101,7 @@ impl std::error::Error for ServerError {
             ServerError::Http(e) => Some(e.as_ref()),
             ServerError::StoppedAccepting => None,
             ServerError::Mail(e) => Some(e),
+            ServerError::Templates(e) => Some(e),
         }
     }
 }

@@ -74,6 +74,12 @@ fn resend_gets_its_documented_request_and_its_answer_counts_as_sent() {
     assert_eq!(json["to"], json!(["alice@example.com"]));
     assert!(!json["subject"].as_str().unwrap_or("").is_empty());
     let text = json["text"].as_str().expect("a text part");
+    assert!(
+        json["html"]
+            .as_str()
+            .is_some_and(|h| h.contains(&link_path(text))),
+        "the HTML part holds the same link: {json}"
+    );
     app.get(&link_path(text)).assert_html(200);
 }
 
@@ -97,6 +103,7 @@ fn sendgrid_gets_its_documented_request_and_202_counts_as_sent() {
         json!({"email": "noreply@chat.example", "name": "Chat"})
     );
     assert_eq!(json["content"][0]["type"], "text/plain");
+    assert_eq!(json["content"][1]["type"], "text/html");
     // Accepted once: a later message goes out without the first again.
     app.register("bob@example.com", PASSWORD);
     let requests = fake.wait_for_requests(2);
@@ -135,6 +142,7 @@ fn mailgun_gets_a_form_with_basic_authentication_on_the_domains_path() {
     assert_eq!(field("from"), "Chat <noreply@chat.example>");
     assert_eq!(field("to"), "alice@example.com");
     assert!(!field("subject").is_empty());
+    assert!(field("html").contains(&link_path(field("text"))));
     app.get(&link_path(field("text"))).assert_html(200);
 }
 

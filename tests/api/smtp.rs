@@ -1,7 +1,12 @@
 //! Mail through a real SMTP server (aiosmtpd with STARTTLS and AUTH, on a
 //! certificate of a test authority given by `ACCOUNTS_MAIL_CA_FILE`).
 
-use crate::helpers::{CONFIRM_PREFIX, MAIL_DEADLINE, PASSWORD, ReceivedMail, SmtpServer, TestApp};
+use serde_json::json;
+
+use crate::helpers::{
+    CONFIRM_PREFIX, MAIL_DEADLINE, PASSWORD, ReceivedMail, SmtpServer, TestApp, find_code,
+    wait_until,
+};
 
 /// A server sending through `smtp`, or `None` when the SMTP tests skip.
 fn app_with_smtp() -> Option<(TestApp, SmtpServer)> {
@@ -29,7 +34,7 @@ fn confirmation_path(mail: &ReceivedMail) -> String {
 }
 
 #[test]
-fn registration_mail_arrives_over_starttls_and_its_link_confirms() {
+fn registration_mail_arrives_over_starttls_with_both_parts_and_its_link_confirms() {
     let Some((app, smtp)) = app_with_smtp() else {
         return;
     };
@@ -42,7 +47,33 @@ fn registration_mail_arrives_over_starttls_and_its_link_confirms() {
         "{}",
         mail.raw
     );
+    assert!(mail.raw.contains("multipart/alternative"), "{}", mail.raw);
+    let plain = mail
+        .raw
+        .find("Content-Type: text/plain")
+        .expect("a text part");
+    let html = mail
+        .raw
+        .find("Content-Type: text/html")
+        .expect("an HTML part");
+    assert!(plain < html, "the plain text comes first");
     app.get(&confirmation_path(&mail)).assert_html(200);
+}
+
+#[test]
+fn the_code_in_an_smtp_mail_confirms_the_address() {
+    let Some((app, smtp)) = app_with_smtp() else {
+        return;
+    };
+    app.register("alice@example.com", PASSWORD);
+    let mail = smtp.wait_for_mail_to("alice@example.com");
+    let code = find_code(&mail.raw).expect("a code in the mail");
+
+    app.post_json(
+        "/api/confirm-email/",
+        &json!({"email": "alice@example.com", "code": code}),
+    )
+    .assert_status(200);
 }
 
 #[test]
@@ -67,7 +98,7 @@ fn a_451_reply_is_retried_and_the_mail_delivered_exactly_once() {
 }
 
 #[test]
-fn a_550_reply_is_a_permanent_failure() {
+fn a_550_reply_is_a_permanent_failure_listed_by_mail_list() {
     let Some((app, smtp)) = app_with_smtp() else {
         return;
     };
@@ -82,4 +113,14 @@ fn a_550_reply_is_a_permanent_failure() {
             .iter()
             .all(|m| !m.recipients.iter().any(|r| r.starts_with("rejected"))),
     );
+    let line = wait_until("mail list to show the failure", MAIL_DEADLINE, || {
+        let listed = app.cli().run(&["mail", "list"]);
+        listed
+            .assert_success()
+            .lines()
+            .find(|l| l.contains("rejected@example.com"))
+            .map(str::to_owned)
+    });
+    assert!(line.contains("\tfailed\t1\t"), "{line}");
+    assert!(line.contains("550"), "{line}");
 }

@@ -1,67 +1,95 @@
 //! Email confirmation: the mailed link (`GET`/`HEAD`
-//! `/api/confirm-email/{token}/`), its JSON twin (`POST /api/confirm-email/`)
-//! and `POST /api/resend-confirmation/`.
+//! `/api/confirm-email/{token}/`), its JSON twin (`POST /api/confirm-email/`,
+//! with the token or with the address and the mailed code) and
+//! `POST /api/resend-confirmation/`.
 
 use serde_json::json;
 
 use crate::accounts::confirm::{self, ConsumeOutcome};
-use crate::app::App;
-use crate::domain::one_time::OneTimeToken;
+use crate::accounts::{codes, links};
+use crate::domain::one_time::{OneTimeToken, Purpose};
 use crate::http::Ctx;
 use crate::http::error::ApiError;
 use crate::http::fields::FieldErrors;
-use crate::http::pages;
-use crate::http::requests::{ConfirmRequest, EmailRequest, INVALID_TOKEN};
+use crate::http::pages::{self, Viewer};
+use crate::http::requests::{ConfirmRequest, EmailRequest, INVALID_CODE, INVALID_TOKEN};
 use crate::http::response::Reply;
 
 pub const RESEND_DETAIL: &str =
     "If the address is registered and not yet confirmed, a new link has been sent.";
 
 pub fn follow_link(ctx: &mut Ctx<'_>, token: &str) -> Result<Reply, ApiError> {
-    let outcome = match OneTimeToken::parse(token) {
-        Some(token) => confirm::confirm(ctx.app, ctx.store, &token)?,
+    let token = OneTimeToken::parse(token);
+    let outcome = match &token {
+        Some(token) => confirm::confirm(ctx.app, ctx.store, token)?,
         None => ConsumeOutcome::Invalid,
     };
-    Ok(link_reply(ctx.app, outcome))
+    link_reply(ctx, token.as_ref(), outcome)
 }
 
 /// `HEAD`: answers as `GET` would, without spending the token.
 pub fn peek_link(ctx: &mut Ctx<'_>, token: &str) -> Result<Reply, ApiError> {
-    let outcome = match OneTimeToken::parse(token) {
-        Some(token) => confirm::peek(ctx.store, &token)?,
+    let token = OneTimeToken::parse(token);
+    let outcome = match &token {
+        Some(token) => confirm::peek(ctx.store, token)?,
         None => ConsumeOutcome::Invalid,
     };
-    Ok(link_reply(ctx.app, outcome))
+    link_reply(ctx, token.as_ref(), outcome)
 }
 
-/// A page, or a redirect to `ACCOUNTS_CONFIRM_REDIRECT` when it is set.
-fn link_reply(app: &App, outcome: ConsumeOutcome) -> Reply {
-    if let Some(target) = &app.config.confirm_redirect {
+/// A page in the user's language, or a redirect to
+/// `ACCOUNTS_CONFIRM_REDIRECT` when it is set.
+fn link_reply(
+    ctx: &mut Ctx<'_>,
+    token: Option<&OneTimeToken>,
+    outcome: ConsumeOutcome,
+) -> Result<Reply, ApiError> {
+    if let Some(target) = &ctx.app.config.confirm_redirect {
         let confirmed = if outcome == ConsumeOutcome::Invalid {
             "0"
         } else {
             "1"
         };
         let separator = if target.contains('?') { '&' } else { '?' };
-        return Reply::redirect(format!("{target}{separator}confirmed={confirmed}"));
+        return Ok(Reply::redirect(format!(
+            "{target}{separator}confirmed={confirmed}"
+        )));
     }
-    match outcome {
-        ConsumeOutcome::Confirmed => Reply::html(200, pages::email_confirmed(), pages::CSP),
-        ConsumeOutcome::AlreadyConfirmed => {
-            Reply::html(200, pages::email_already_confirmed(), pages::CSP)
+    let user = match (token, outcome) {
+        (Some(token), ConsumeOutcome::Confirmed | ConsumeOutcome::AlreadyConfirmed) => {
+            links::link_owner(ctx.store, token, Purpose::ConfirmEmail)?
         }
-        ConsumeOutcome::Invalid => Reply::html(400, pages::confirmation_link_invalid(), pages::CSP),
-    }
+        _ => None,
+    };
+    let viewer = Viewer {
+        user: user.as_ref(),
+        accept_language: ctx.req.header("Accept-Language"),
+    };
+    Ok(match outcome {
+        ConsumeOutcome::Confirmed => pages::confirm_done(ctx.app, &viewer, false),
+        ConsumeOutcome::AlreadyConfirmed => pages::confirm_done(ctx.app, &viewer, true),
+        ConsumeOutcome::Invalid => pages::confirm_invalid(ctx.app, &viewer),
+    })
 }
 
-/// `POST /api/confirm-email/` with `token`.
+/// `POST /api/confirm-email/` with `token`, or `email` and `code`.
 pub fn post(ctx: &mut Ctx<'_>) -> Result<Reply, ApiError> {
-    let request = ConfirmRequest::parse(&ctx.req.fields()?)?;
-    match confirm::confirm(ctx.app, ctx.store, &request.token)? {
-        ConsumeOutcome::Confirmed | ConsumeOutcome::AlreadyConfirmed => {
-            Ok(Reply::json(200, &json!({"detail": "Email confirmed."})))
+    let confirmed = match ConfirmRequest::parse(&ctx.req.fields()?)? {
+        ConfirmRequest::Token(token) => {
+            if confirm::confirm(ctx.app, ctx.store, &token)? == ConsumeOutcome::Invalid {
+                return Err(FieldErrors::single("token", INVALID_TOKEN).into());
+            }
+            true
         }
-        ConsumeOutcome::Invalid => Err(FieldErrors::single("token", INVALID_TOKEN).into()),
+        ConfirmRequest::Code(typed) => {
+            let client = ctx.client_address();
+            codes::confirm(ctx.app, ctx.store, client, &typed)?
+        }
+    };
+    if confirmed {
+        Ok(Reply::json(200, &json!({"detail": "Email confirmed."})))
+    } else {
+        Err(FieldErrors::single("code", INVALID_CODE).into())
     }
 }
 

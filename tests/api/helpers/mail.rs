@@ -41,6 +41,21 @@ impl RecordedRequest {
             .is_some_and(|to| to.to_lowercase().contains(&email.to_lowercase()))
     }
 
+    /// The `ABCD-EFGH` code in the `TextBody`.
+    pub fn code(&self) -> String {
+        let json = self.json();
+        let text = json["TextBody"].as_str().expect("a TextBody");
+        find_code(text).unwrap_or_else(|| panic!("no code in the mail: {text:?}"))
+    }
+
+    /// The `HtmlBody`.
+    pub fn html(&self) -> String {
+        self.json()["HtmlBody"]
+            .as_str()
+            .expect("an HtmlBody")
+            .to_owned()
+    }
+
     /// The full confirmation link in the `TextBody`.
     pub fn confirmation_link(&self) -> String {
         let json = self.json();
@@ -56,6 +71,24 @@ impl RecordedRequest {
             .map_or(text.len(), |i| path_start + i);
         text[start..end].to_owned()
     }
+}
+
+/// The first `XXXX-XXXX` of code characters (Crockford's base32) in `text`.
+pub fn find_code(text: &str) -> Option<String> {
+    let is_code_char =
+        |b: u8| b.is_ascii_digit() || (b.is_ascii_uppercase() && !b"ILOU".contains(&b));
+    let bytes = text.as_bytes();
+    (0..bytes.len().saturating_sub(8)).find_map(|i| {
+        let window = &bytes[i..i + 9];
+        let fits = window[4] == b'-'
+            && window[..4]
+                .iter()
+                .chain(&window[5..])
+                .all(|&b| is_code_char(b))
+            && (i == 0 || !bytes[i - 1].is_ascii_alphanumeric())
+            && bytes.get(i + 9).is_none_or(|b| !b.is_ascii_alphanumeric());
+        fits.then(|| text[i..i + 9].to_owned())
+    })
 }
 
 #[derive(Default)]

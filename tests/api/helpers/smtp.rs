@@ -54,6 +54,8 @@ impl SmtpServer {
         let port = reserve_port();
         let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/smtp/server.py");
         let mut child = Command::new(python)
+            // aiosmtpd warns about its own use of a deprecated attribute.
+            .args(["-W", "ignore::DeprecationWarning"])
             .arg(script)
             .arg(port.to_string())
             .arg(&cert)
