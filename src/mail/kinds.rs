@@ -113,3 +113,49 @@ pub fn template_files() -> impl Iterator<Item = (String, &'static [&'static str]
         .map(|p| (format!("{}.html", p.name), p.variables));
     mails.chain(pages)
 }
+
+/// The README's row for a mail kind or a page: its files, its variables
+/// beyond the common ones, and when it is used.
+pub fn readme_row(files: &[String], variables: &[&str], about: &str) -> String {
+    let files: Vec<String> = files.iter().map(|f| format!("`{f}`")).collect();
+    let variables: Vec<String> = variables.iter().map(|v| format!("`{v}`")).collect();
+    let variables = if variables.is_empty() {
+        "none".to_string()
+    } else {
+        variables.join(", ")
+    };
+    format!("| {} | {variables} | {about} |", files.join(", "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The README's template table, row for row, as the table declares it.
+    #[test]
+    fn the_readme_template_table_matches_the_kinds_and_pages() {
+        let readme = include_str!("../../README.md");
+        let mails = MAIL_KINDS.iter().map(|k| {
+            let files = ["subject.txt", "txt", "html"].map(|p| format!("{}.{p}", k.name));
+            readme_row(&files, k.variables, k.about)
+        });
+        let pages = PAGES
+            .iter()
+            .map(|p| readme_row(&[format!("{}.html", p.name)], p.variables, p.about));
+        let declared: Vec<String> = mails.chain(pages).collect();
+        let documented: Vec<&str> = readme
+            .lines()
+            .filter(|l| {
+                l.starts_with("| `")
+                    && l.split(" | ")
+                        .next()
+                        .is_some_and(|files| files.ends_with(".html`"))
+            })
+            .collect();
+        assert!(
+            documented == declared,
+            "the README's template rows should read:\n{}",
+            declared.join("\n")
+        );
+    }
+}
