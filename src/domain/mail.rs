@@ -80,36 +80,6 @@ impl fmt::Display for Mailbox {
     }
 }
 
-pub fn confirmation(to: &str, link: &str, valid_for_secs: u64) -> Mail {
-    Mail {
-        kind: "confirm_email",
-        to: to.to_string(),
-        subject: "Confirm your email address".into(),
-        text: format!(
-            "Hello,\n\nplease confirm your email address by opening this link:\n\n{link}\n\n\
-             The link works for {}. If you did not create an account, ignore this message.\n",
-            human_duration(valid_for_secs, "en")
-        ),
-        html: None,
-    }
-}
-
-pub fn password_reset(to: &str, link: &str, valid_for_secs: u64) -> Mail {
-    Mail {
-        kind: "reset_password",
-        to: to.to_string(),
-        subject: "Reset your password".into(),
-        text: format!(
-            "Hello,\n\nsomeone asked to reset the password of the account with this address.\n\
-             To choose a new password, open this link:\n\n{link}\n\n\
-             The link works once, for {}. If you did not ask for it, ignore this message: \
-             your password stays as it is.\n",
-            human_duration(valid_for_secs, "en")
-        ),
-        html: None,
-    }
-}
-
 /// To the new address of an address change: the link that makes the change.
 pub fn email_change(to: &str, link: &str, valid_for_secs: u64) -> Mail {
     Mail {
@@ -246,8 +216,8 @@ mod tests {
     }
 
     #[test]
-    fn the_link_is_in_the_body() {
-        let m = confirmation("a@example.com", "http://x/api/confirm-email/abc/", 86400);
+    fn the_change_link_is_in_the_body() {
+        let m = email_change("a@example.com", "http://x/api/confirm-email/abc/", 86400);
         assert!(m.text.contains("http://x/api/confirm-email/abc/"));
         assert!(m.text.contains("1 day"));
     }
