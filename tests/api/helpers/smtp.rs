@@ -1,11 +1,11 @@
 //! A real SMTP server for the mail tests: `tests/smtp/server.py` (aiosmtpd,
-//! from the virtual environment `.ci/run` makes) with STARTTLS and AUTH
+//! from the virtual environment `.ci/run` makes in `.ci/tools/venv`) with STARTTLS and AUTH
 //! required, on a certificate signed by a test authority that openssl makes
 //! in the test's temporary directory. The server writes every message it
 //! accepts to a directory, which the test reads.
 //!
-//! Without `ACCOUNTS_TEST_SMTP_PYTHON` the tests skip, loudly, unless
-//! `ACCOUNTS_TEST_REQUIRE_SMTP=1` (CI) makes that a failure.
+//! Without `ACCOUNTS_TEST_SMTP_PYTHON` the tests skip with a `SKIPPED:`
+//! line, unless `ACCOUNTS_TEST_REQUIRE_SMTP=1` (CI) makes that a failure.
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -137,11 +137,12 @@ fn python() -> Option<PathBuf> {
             assert!(
                 std::env::var("ACCOUNTS_TEST_REQUIRE_SMTP").is_err(),
                 "ACCOUNTS_TEST_SMTP_PYTHON must name a Python with tests/smtp/requirements.txt \
-                 installed (.ci/run makes one)"
+                 installed (.ci/run installs it into .ci/tools/venv)"
             );
             eprintln!(
-                "\n!!! ACCOUNTS_TEST_SMTP_PYTHON is not set: SKIPPING a test against a real SMTP \
-                 server (run .ci/run, or ACCOUNTS_TEST_SMTP_PYTHON=$(tests/smtp/venv)) !!!\n"
+                "SKIPPED: a test against a real SMTP server: ACCOUNTS_TEST_SMTP_PYTHON is not set \
+                 (set ACCOUNTS_TEST_REQUIRE_SMTP=1 to make this a failure; after .ci/run, \
+                 ACCOUNTS_TEST_SMTP_PYTHON=.ci/tools/venv/bin/python)"
             );
             None
         }
