@@ -11,12 +11,11 @@
 //! and the old address is told, with the new one masked.
 
 use crate::app::App;
-use crate::domain::mail;
 use crate::domain::one_time::OneTimeToken;
 use crate::domain::{Email, Password, User, now};
 use crate::store::{ConsumeOutcome, Store};
 
-use super::links::{LinkMail, reserve_recipient};
+use super::links::{LinkMail, email_changed_notice, reserve_recipient};
 use super::login::password_matches;
 use super::{ClientAddress, Error};
 
@@ -62,7 +61,7 @@ pub fn request(
         return Ok(ChangeRequest::Sent);
     };
     let now = now();
-    let link = LinkMail::email_change(app, new_email.as_str(), now)?;
+    let link = LinkMail::email_change(app, user, new_email, now)?;
     store.request_email_change(
         user.id,
         new_email,
@@ -98,7 +97,7 @@ pub(super) fn apply(
         log::error!("user {}'s pending address change does not parse", user.id);
         return Ok(ConsumeOutcome::Invalid);
     };
-    let notice = mail::email_changed(&user.email, &new_email.masked());
+    let notice = email_changed_notice(app, &user, &new_email, now);
     let outcome = store.apply_email_change(token, &user.email, &notice, now)?;
     if outcome == ConsumeOutcome::Confirmed {
         app.mail.wake();

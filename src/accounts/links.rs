@@ -9,7 +9,7 @@
 //! tells nobody anything.
 
 use crate::app::App;
-use crate::domain::mail::{self, Mail};
+use crate::domain::mail::Mail;
 use crate::domain::now;
 use crate::domain::one_time::{OneTimeToken, Purpose};
 use crate::domain::{Email, User};
@@ -58,7 +58,7 @@ impl LinkMail {
             link: Some(link_to(app, path, &token)),
             code: token.code().map(|c| c.display()),
             valid_for_secs: Some(ttl),
-            changed_at: None,
+            ..MailValues::default()
         };
         Ok(LinkMail {
             mail: app.templates.mail(kind, to, &values),
@@ -67,15 +67,28 @@ impl LinkMail {
         })
     }
 
-    /// Writes the mail of an address change's link to the new address `to`.
-    /// The confirmation routes answer it, and it works as long as a
-    /// confirmation link does.
-    pub(super) fn email_change(app: &App, to: &str, now: u64) -> Result<LinkMail, Error> {
+    /// Writes the mail of `user`'s address change's link to their new
+    /// address `to`, in their language. The confirmation routes answer it,
+    /// and it works as long as a confirmation link does.
+    pub(super) fn email_change(
+        app: &App,
+        user: &User,
+        to: &Email,
+        now: u64,
+    ) -> Result<LinkMail, Error> {
         let ttl = app.config.confirm_ttl.as_secs();
         let token = OneTimeToken::generate()?;
-        let link = link_to(app, CONFIRM_PATH, &token);
+        let values = MailValues {
+            link: Some(link_to(app, CONFIRM_PATH, &token)),
+            valid_for_secs: Some(ttl),
+            ..MailValues::default()
+        };
+        let to = Recipient {
+            email: to.as_str(),
+            ..recipient(user)
+        };
         Ok(LinkMail {
-            mail: mail::email_change(to, &link, ttl),
+            mail: app.templates.mail(&kinds::CHANGE_EMAIL, &to, &values),
             expires_at: now + ttl,
             token,
         })
@@ -105,16 +118,23 @@ fn mail_link(app: &App, store: &mut Store, user: &User, purpose: Purpose) -> Res
 }
 
 /// The user a link was mailed to, while the link exists (used or not):
-/// whose language its pages speak.
+/// whose language its pages speak. The confirmation routes also answer
+/// address changes' links, so their owner is looked for there too.
 pub fn link_owner(
     store: &Store,
     token: &OneTimeToken,
     purpose: Purpose,
 ) -> Result<Option<User>, Error> {
-    let Some(row) = store.one_time_row(token, purpose, now())? else {
-        return Ok(None);
+    let now = now();
+    let user_id = match store.one_time_row(token, purpose, now)? {
+        Some(row) => row.user_id,
+        None if purpose == Purpose::ConfirmEmail => match store.email_change_row(token, now)? {
+            Some(change) => change.user_id,
+            None => return Ok(None),
+        },
+        None => return Ok(None),
     };
-    Ok(store.user_by_id(row.user_id)?)
+    Ok(store.user_by_id(user_id)?)
 }
 
 /// The user as a mail's recipient.
@@ -134,6 +154,18 @@ pub(super) fn password_changed_notice(app: &App, user: &User, now: u64) -> Mail 
     };
     app.templates
         .mail(&kinds::PASSWORD_CHANGED, &recipient(user), &values)
+}
+
+/// The notice to `user`'s old address that the account moved to
+/// `new_email` at `now`, with the new address masked.
+pub(super) fn email_changed_notice(app: &App, user: &User, new_email: &Email, now: u64) -> Mail {
+    let values = MailValues {
+        changed_at: Some(now),
+        new_email_masked: Some(new_email.masked()),
+        ..MailValues::default()
+    };
+    app.templates
+        .mail(&kinds::EMAIL_CHANGED, &recipient(user), &values)
 }
 
 /// A link asked for by address (resend a confirmation, reset a password):

@@ -21,7 +21,6 @@ Usage: accounts mail <list|retry|preview|test> ...
   retry --failed                        Send every failed message again
   preview KIND [--locale L] [--html]    Render a mail with sample values
   test ADDRESS                          Queue a test mail through the configured provider
-Kinds: confirm_email, reset_password, password_changed, test.
 ";
 
 macro_rules! say {
@@ -33,7 +32,12 @@ macro_rules! say {
 /// Runs `accounts mail ARGS`.
 pub fn command(args: &[&str]) -> Result<(), CliError> {
     if matches!(args, [] | ["-h" | "--help" | "help", ..]) {
-        let _ = write!(std::io::stdout().lock(), "{MAIL_USAGE}");
+        let kinds: Vec<&str> = MAIL_KINDS.iter().map(|k| k.name).collect();
+        let _ = writeln!(
+            std::io::stdout().lock(),
+            "{MAIL_USAGE}Kinds: {}.",
+            kinds.join(", ")
+        );
         return Ok(());
     }
     let config = load_config()?;
@@ -146,6 +150,7 @@ fn preview(config: &Config, kind: &str, flags: &[&str]) -> Result<(), CliError> 
         code: Some("ABCD-EFGH".into()),
         valid_for_secs: Some(ttl.as_secs()),
         changed_at: Some(now()),
+        new_email_masked: Some("n\u{2022}\u{2022}\u{2022}@example.net".into()),
     };
     let mail = templates.mail(kind, &to, &values);
     if html {

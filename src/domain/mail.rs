@@ -80,42 +80,6 @@ impl fmt::Display for Mailbox {
     }
 }
 
-/// To the new address of an address change: the link that makes the change.
-pub fn email_change(to: &str, link: &str, valid_for_secs: u64) -> Mail {
-    Mail {
-        kind: "change_email",
-        to: to.to_string(),
-        subject: "Confirm your new email address".into(),
-        text: format!(
-            "Hello,\n\nsomeone asked to use this address for their account.\n\
-             To confirm it, open this link:\n\n{link}\n\n\
-             The link works once, for {}. Until it is opened the account keeps its \
-             old address. If you did not ask for this, ignore this message.\n",
-            human_duration(valid_for_secs, "en")
-        ),
-        html: None,
-    }
-}
-
-/// To the old address once an address change is made: what happened, and
-/// what to do if it was not its owner.
-pub fn email_changed(to: &str, new_address_masked: &str) -> Mail {
-    Mail {
-        kind: "email_changed",
-        to: to.to_string(),
-        subject: "Your email address was changed".into(),
-        text: format!(
-            "Hello,\n\nthe email address of your account was changed from this address \
-             to {new_address_masked}. Every device was signed out, and mail about the \
-             account (password resets included) now goes to the new address.\n\n\
-             If you did not make this change, someone who knows your password has \
-             taken over the account: contact the people who run this service at once, \
-             quoting this message.\n"
-        ),
-        html: None,
-    }
-}
-
 /// "3 days", "1 hour", "90 seconds", in English, or in German for `de`
 /// ("3 Tage", "1 Stunde").
 pub fn human_duration(secs: u64, language: &str) -> String {
@@ -205,20 +169,5 @@ mod tests {
         ] {
             assert_eq!(Mailbox::parse(bad), None, "{bad:?}");
         }
-    }
-
-    #[test]
-    fn the_change_notice_names_the_new_address_as_given() {
-        let m = email_changed("old@example.com", "n\u{2022}\u{2022}\u{2022}@example.com");
-        assert_eq!(m.to, "old@example.com");
-        assert!(m.text.contains("to n\u{2022}\u{2022}\u{2022}@example.com."));
-        assert!(m.text.contains("If you did not make this change"));
-    }
-
-    #[test]
-    fn the_change_link_is_in_the_body() {
-        let m = email_change("a@example.com", "http://x/api/confirm-email/abc/", 86400);
-        assert!(m.text.contains("http://x/api/confirm-email/abc/"));
-        assert!(m.text.contains("1 day"));
     }
 }

@@ -44,10 +44,22 @@ pub const RESET_PASSWORD: MailKind = MailKind {
     variables: &["link", "code", "valid_for"],
 };
 
+pub const CHANGE_EMAIL: MailKind = MailKind {
+    name: "change_email",
+    about: "On `POST /api/user/change-email/`, to the new address: the link that makes the change.",
+    variables: &["link", "valid_for"],
+};
+
 pub const PASSWORD_CHANGED: MailKind = MailKind {
     name: "password_changed",
     about: "After a password change or reset: a notice, with no link that acts.",
     variables: &["changed_at"],
+};
+
+pub const EMAIL_CHANGED: MailKind = MailKind {
+    name: "email_changed",
+    about: "To the old address once an address change is made: a notice, with the new address masked and no link that acts.",
+    variables: &["new_email_masked", "changed_at"],
 };
 
 pub const TEST_MAIL: MailKind = MailKind {
@@ -57,7 +69,14 @@ pub const TEST_MAIL: MailKind = MailKind {
 };
 
 /// Every kind of mail, in the README's order.
-pub static MAIL_KINDS: &[MailKind] = &[CONFIRM_EMAIL, RESET_PASSWORD, PASSWORD_CHANGED, TEST_MAIL];
+pub static MAIL_KINDS: &[MailKind] = &[
+    CONFIRM_EMAIL,
+    RESET_PASSWORD,
+    CHANGE_EMAIL,
+    PASSWORD_CHANGED,
+    EMAIL_CHANGED,
+    TEST_MAIL,
+];
 
 pub const CONFIRM_DONE: Page = Page {
     name: "confirm_done",

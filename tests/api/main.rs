@@ -42,6 +42,7 @@ mod log_secrecy;
 mod login;
 mod logout;
 mod mail;
+mod mail_address_change;
 mod mail_cli;
 mod mail_in_browser;
 mod mail_languages;

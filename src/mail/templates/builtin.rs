@@ -12,7 +12,9 @@ pub static BUILTIN: &[(&str, &str, &str)] = &builtin![
     "en" => [
         "confirm_email.subject.txt", "confirm_email.txt", "confirm_email.html",
         "reset_password.subject.txt", "reset_password.txt", "reset_password.html",
+        "change_email.subject.txt", "change_email.txt", "change_email.html",
         "password_changed.subject.txt", "password_changed.txt", "password_changed.html",
+        "email_changed.subject.txt", "email_changed.txt", "email_changed.html",
         "test.subject.txt", "test.txt", "test.html",
         "confirm_done.html", "confirm_invalid.html", "reset_form.html", "reset_done.html",
         "reset_invalid.html"
@@ -20,7 +22,9 @@ pub static BUILTIN: &[(&str, &str, &str)] = &builtin![
     "de" => [
         "confirm_email.subject.txt", "confirm_email.txt", "confirm_email.html",
         "reset_password.subject.txt", "reset_password.txt", "reset_password.html",
+        "change_email.subject.txt", "change_email.txt", "change_email.html",
         "password_changed.subject.txt", "password_changed.txt", "password_changed.html",
+        "email_changed.subject.txt", "email_changed.txt", "email_changed.html",
         "test.subject.txt", "test.txt", "test.html",
         "confirm_done.html", "confirm_invalid.html", "reset_form.html", "reset_done.html",
         "reset_invalid.html"

@@ -226,6 +226,10 @@ fn sample_context() -> Value {
         ("code", text("ABCD-EFGH")),
         ("valid_for", text("1 hour")),
         ("changed_at", text("2026-01-01 12:00 UTC")),
+        (
+            "new_email_masked",
+            text("n\u{2022}\u{2022}\u{2022}@example.net"),
+        ),
         ("already_confirmed", Value::from(false)),
         ("page_style", text(super::PAGE_STYLE)),
         ("action", text("/api/password-reset/0123/")),

@@ -68,6 +68,8 @@ pub struct MailValues {
     pub code: Option<String>,
     pub valid_for_secs: Option<u64>,
     pub changed_at: Option<u64>,
+    /// The address an account moved to, masked (`n•••@example.net`).
+    pub new_email_masked: Option<String>,
 }
 
 impl Templates {
@@ -102,6 +104,9 @@ impl Templates {
         }
         if let Some(at) = values.changed_at {
             context.insert("changed_at".into(), Value::from(format_utc(at)));
+        }
+        if let Some(masked) = &values.new_email_masked {
+            context.insert("new_email_masked".into(), Value::from(masked.as_str()));
         }
         let context = Value::from(context);
         let part =

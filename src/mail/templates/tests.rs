@@ -48,6 +48,7 @@ fn link_values() -> MailValues {
         code: Some("ABCD-EFGH".into()),
         valid_for_secs: Some(3 * 86400),
         changed_at: Some(0),
+        new_email_masked: Some("n\u{2022}\u{2022}\u{2022}@example.net".into()),
     }
 }
 
@@ -80,6 +81,46 @@ fn every_built_in_mail_has_a_subject_text_and_html_naming_the_product() {
         assert!(html.contains("Chat"), "{}", kind.name);
         assert!(!html.to_lowercase().contains("<script"), "{}", kind.name);
         assert!(!html.to_lowercase().contains("<img"), "{}", kind.name);
+    }
+}
+
+/// What each variable of `link_values` reads as in a mail of `language`.
+fn rendered_value(variable: &str, language: &str) -> &'static str {
+    match (variable, language) {
+        ("link", _) => "https://a.example/api/confirm-email/abc/",
+        ("code", _) => "ABCD-EFGH",
+        ("valid_for", "de") => "3 Tage",
+        ("valid_for", _) => "3 days",
+        ("changed_at", _) => "1970-01-01 00:00 UTC",
+        ("new_email_masked", _) => "n\u{2022}\u{2022}\u{2022}@example.net",
+        _ => panic!("no sample for `{variable}`"),
+    }
+}
+
+#[test]
+fn every_built_in_mail_in_every_language_shows_each_value_of_its_kind_in_both_parts() {
+    let t = templates(None, "en").unwrap();
+    for language in ["en", "de"] {
+        let locale = Locale::parse(language).unwrap();
+        for kind in MAIL_KINDS {
+            let mail = t.mail(kind, &to(None, Some(&locale)), &link_values());
+            let html = mail.html.unwrap();
+            assert!(
+                html.contains(&format!("lang=\"{language}\"")),
+                "{language}/{}",
+                kind.name
+            );
+            for variable in kind.variables {
+                let value = rendered_value(variable, language);
+                for (part, body) in [("txt", &mail.text), ("html", &html)] {
+                    assert!(
+                        body.contains(value),
+                        "{language}/{}.{part} does not show `{variable}`: {body}",
+                        kind.name
+                    );
+                }
+            }
+        }
     }
 }
 
