@@ -9,7 +9,6 @@
 
 mod error;
 mod mail;
-mod mail_table;
 mod setting;
 mod table;
 #[cfg(test)]

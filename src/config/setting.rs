@@ -1,6 +1,7 @@
 //! A declared setting: how its variable is read into [`Config`], how
 //! `check-config` shows it, and how the README documents its default. The
-//! declarations themselves are the table in `table.rs`.
+//! declarations themselves are the table in `table/` (one file per group,
+//! listed in order in `table/mod.rs`).
 
 use super::{Config, Problem};
 

@@ -1,15 +1,17 @@
-//! The mail settings of the table in `table.rs`: each `ACCOUNTS_*` variable
-//! that chooses, reaches or shapes the mail is declared here once, and
+//! The mail settings: each `ACCOUNTS_*` variable that chooses, reaches or
+//! shapes the mail (and the pages opened from it) is declared here once, and
 //! listed in [`SETTINGS`](super::SETTINGS) in the README's order.
 
-use super::mail::{locale, mailgun_domain, product_name, smtp_url};
-use super::setting::Fallback::{Computed, Text, Unset};
-use super::setting::Parse::Trimmed;
-use super::setting::Setting;
-use super::setting::Show::{self, Value};
-use super::table::{set, unless_none};
-use super::values::{absolute_url, base_url, duration, one_of, optional, sender, show_seconds};
-use super::{MailProvider, MailgunRegion};
+use super::{set, unless_none};
+use crate::config::mail::{locale, mailgun_domain, product_name, smtp_url};
+use crate::config::setting::Fallback::{Computed, Text, Unset};
+use crate::config::setting::Parse::Trimmed;
+use crate::config::setting::Setting;
+use crate::config::setting::Show::{self, Value};
+use crate::config::values::{
+    absolute_url, base_url, duration, one_of, optional, sender, show_seconds,
+};
+use crate::config::{MailProvider, MailgunRegion};
 use crate::secret::Secret;
 
 pub const PROVIDER: Setting = Setting {
