@@ -69,6 +69,7 @@ mod sessions;
 mod signing_key;
 mod slow_clients;
 mod smtp;
+mod smtp_tls_and_drops;
 mod startup;
 mod systemd_notify;
 mod throttle_abuse;

@@ -1,7 +1,9 @@
 """A real SMTP server for the mail tests: aiosmtpd with STARTTLS required
-and AUTH (PLAIN or LOGIN) required after it.
+and AUTH (PLAIN or LOGIN) required after it, or (MODE `smtps`) TLS from the
+first byte and AUTH required, or (MODE `plain`) a local relay without TLS
+or AUTH.
 
-    server.py PORT CERT KEY USER PASSWORD OUTDIR
+    server.py PORT CERT KEY USER PASSWORD OUTDIR [starttls|smtps|plain]
 
 Every accepted message is written to OUTDIR as N.eml (the raw message as
 received) beside N.rcpt (its envelope recipients). Recipients whose local
@@ -9,6 +11,8 @@ part says so are refused, to test the client:
 
     rejected...@  550 on RCPT, every time
     flaky...@     451 on DATA the first time, accepted after
+    dropped...@   the connection is cut at DATA the first time, without an
+                  answer; accepted after
 
 Prints READY on stdout once it accepts connections, and runs until killed.
 """
@@ -29,6 +33,7 @@ class Recorder:
         self.outdir = outdir
         self.counter = itertools.count(1)
         self.flaky_seen = set()
+        self.dropped_seen = set()
         self.lock = threading.Lock()
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
@@ -43,6 +48,10 @@ class Recorder:
                 if rcpt.split("@")[0].startswith("flaky") and rcpt not in self.flaky_seen:
                     self.flaky_seen.add(rcpt)
                     return "451 4.3.0 Try again later"
+                if rcpt.split("@")[0].startswith("dropped") and rcpt not in self.dropped_seen:
+                    self.dropped_seen.add(rcpt)
+                    server.transport.abort()
+                    return None
             n = next(self.counter)
         base = os.path.join(self.outdir, str(n))
         with open(base + ".eml.tmp", "wb") as f:
@@ -67,19 +76,27 @@ def authenticator(user, password):
 
 def main():
     port, cert, key, user, password, outdir = sys.argv[1:7]
+    mode = sys.argv[7] if len(sys.argv) > 7 else "starttls"
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     context.load_cert_chain(cert, key)
+    if mode == "smtps":
+        # aiosmtpd counts only STARTTLS as TLS for AUTH; here the whole
+        # connection is TLS already.
+        tls = dict(ssl_context=context, auth_require_tls=False, auth_required=True)
+    elif mode == "plain":
+        tls = dict(auth_require_tls=False, auth_required=False)
+    else:
+        tls = dict(
+            tls_context=context, require_starttls=True, auth_require_tls=True, auth_required=True
+        )
     controller = Controller(
         Recorder(outdir),
         hostname="127.0.0.1",
         port=int(port),
-        tls_context=context,
-        require_starttls=True,
         authenticator=authenticator(user, password),
-        auth_required=True,
-        auth_require_tls=True,
         # The controller's own readiness probe would need the test CA.
         ready_timeout=10,
+        **tls,
     )
     controller.start()
     print("READY", flush=True)

@@ -1,5 +1,6 @@
 //! A real SMTP server for the mail tests: `tests/smtp/server.py` (aiosmtpd,
-//! from the virtual environment `.ci/run` makes in `.ci/tools/venv`) with STARTTLS and AUTH
+//! from the virtual environment `.ci/run` makes in `.ci/tools/venv`) with
+//! STARTTLS (or, for `smtps://`, TLS from the first byte) and AUTH
 //! required, on a certificate signed by a test authority that openssl makes
 //! in the test's temporary directory. The server writes every message it
 //! accepts to a directory, which the test reads.
@@ -24,6 +25,8 @@ const SMTP_PASSWORD: &str = "smtp-pass:w@rd";
 /// A running aiosmtpd, killed on drop.
 pub struct SmtpServer {
     pub port: u16,
+    /// How the service reaches it.
+    mode: Mode,
     /// The test authority's certificate, for `ACCOUNTS_MAIL_CA_FILE`.
     pub ca_file: PathBuf,
     inbox: PathBuf,
@@ -41,10 +44,24 @@ pub struct ReceivedMail {
 }
 
 impl SmtpServer {
-    /// Starts the server with its files in a temporary directory; `None`
-    /// (after a loud message) when no Python with aiosmtpd is configured and
-    /// CI does not require one.
+    /// Starts the server, STARTTLS required, with its files in a temporary
+    /// directory; `None` (after a loud message) when no Python with aiosmtpd
+    /// is configured and CI does not require one.
     pub fn start() -> Option<SmtpServer> {
+        SmtpServer::start_as(Mode::StartTls)
+    }
+
+    /// As [`SmtpServer::start`], with TLS from the first byte (`smtps://`).
+    pub fn start_implicit_tls() -> Option<SmtpServer> {
+        SmtpServer::start_as(Mode::ImplicitTls)
+    }
+
+    /// A local relay: no TLS, no AUTH (`smtp://127.0.0.1:PORT?tls=none`).
+    pub fn start_plain_relay() -> Option<SmtpServer> {
+        SmtpServer::start_as(Mode::Plain)
+    }
+
+    fn start_as(mode: Mode) -> Option<SmtpServer> {
         let python = python()?;
         let temp = TempDir::new();
         let dir = temp.path();
@@ -63,6 +80,7 @@ impl SmtpServer {
             .arg(SMTP_USER)
             .arg(SMTP_PASSWORD)
             .arg(&inbox)
+            .arg(mode.argument())
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
@@ -71,6 +89,7 @@ impl SmtpServer {
         wait_for_ready(&mut child);
         Some(SmtpServer {
             port,
+            mode,
             ca_file,
             inbox,
             child,
@@ -81,10 +100,12 @@ impl SmtpServer {
     /// `ACCOUNTS_SMTP_URL` for this server with the right credentials,
     /// percent-encoded.
     pub fn url(&self) -> String {
-        format!(
-            "smtp://{SMTP_USER}:smtp-pass%3Aw%40rd@localhost:{}",
-            self.port
-        )
+        let port = self.port;
+        match self.mode {
+            Mode::StartTls => format!("smtp://{SMTP_USER}:smtp-pass%3Aw%40rd@localhost:{port}"),
+            Mode::ImplicitTls => format!("smtps://{SMTP_USER}:smtp-pass%3Aw%40rd@localhost:{port}"),
+            Mode::Plain => format!("smtp://127.0.0.1:{port}?tls=none"),
+        }
     }
 
     /// Every message accepted so far, in order.
@@ -120,6 +141,28 @@ impl SmtpServer {
                     .find(|m| m.recipients.iter().any(|r| r == email))
             },
         )
+    }
+}
+
+/// How the server takes connections.
+#[derive(Clone, Copy)]
+enum Mode {
+    /// STARTTLS and AUTH required.
+    StartTls,
+    /// TLS from the first byte, AUTH required.
+    ImplicitTls,
+    /// Neither TLS nor AUTH: a local relay.
+    Plain,
+}
+
+impl Mode {
+    /// The MODE argument of `tests/smtp/server.py`.
+    fn argument(self) -> &'static str {
+        match self {
+            Mode::StartTls => "starttls",
+            Mode::ImplicitTls => "smtps",
+            Mode::Plain => "plain",
+        }
     }
 }
 
