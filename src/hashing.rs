@@ -17,6 +17,7 @@ use std::sync::{Arc, Condvar, Mutex, OnceLock};
 use std::thread;
 use std::time::{Duration, Instant};
 
+use crate::admission;
 use crate::domain::password::{self, Password, Verification};
 
 type Job = Box<dyn FnOnce() + Send>;
@@ -177,8 +178,16 @@ impl PasswordHasher {
         })?
     }
 
-    /// Runs `job` on the lane and waits for its result.
+    /// Runs `job` on the lane and waits for its result. The worker gives up
+    /// its turn meanwhile (see [`admission`]): waiting is not work.
     fn run<T: Send + 'static>(
+        &self,
+        job: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T, HashError> {
+        admission::step_aside(|| self.run_waiting(job))
+    }
+
+    fn run_waiting<T: Send + 'static>(
         &self,
         job: impl FnOnce() -> T + Send + 'static,
     ) -> Result<T, HashError> {

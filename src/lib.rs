@@ -26,6 +26,7 @@
 #![forbid(unsafe_code)]
 
 pub mod accounts;
+pub mod admission;
 pub mod app;
 pub mod backups;
 pub mod cli;

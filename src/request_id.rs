@@ -5,12 +5,13 @@
 //! itself (nginx's `$request_id`, a load balancer's trace id), so its log and
 //! ours share one id; anyone else's header is ignored, and so is a proxy's
 //! id that is too long or holds anything but a few safe characters, since it
-//! ends up in a response header and in log lines. Otherwise the id is 128
-//! random bits in hex.
+//! ends up in a response header and in log lines. Otherwise the id is 32
+//! hex characters, unique across the process's life and its restarts.
 //!
 //! The id is kept inline (no allocation) because every request makes one.
 
 use std::fmt;
+use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 /// The longest id accepted from a proxy.
@@ -45,24 +46,32 @@ impl RequestId {
         })
     }
 
-    /// A new id: 32 hex characters from the OS random number generator.
+    /// A new id: 32 hex characters, 64 random bits drawn from the OS once
+    /// per process followed by a 64-bit count of the ids it made. Unique
+    /// across restarts like 128 random bits would be, without a system call
+    /// per request. An id is a name to find a request by, not a secret.
     pub fn generate() -> RequestId {
-        let mut random = [0u8; 16];
+        static PREFIX: OnceLock<u64> = OnceLock::new();
+        static COUNT: AtomicU64 = AtomicU64::new(0);
+        let prefix = *PREFIX.get_or_init(|| {
+            let mut random = [0u8; 8];
+            // The OS generator does not fail once the system has booted;
+            // should it ever, the time still tells two processes apart.
+            match getrandom::fill(&mut random) {
+                Ok(()) => u64::from_le_bytes(random),
+                Err(_) => std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map_or(0, |d| d.as_nanos() as u64),
+            }
+        });
+        let count = COUNT.fetch_add(1, Ordering::Relaxed);
+        let mut raw = [0u8; 16];
+        raw[..8].copy_from_slice(&prefix.to_be_bytes());
+        raw[8..].copy_from_slice(&count.to_be_bytes());
         let mut bytes = [0u8; MAX_LEN];
-        if getrandom::fill(&mut random).is_ok()
-            && hex::encode_to_slice(random, &mut bytes[..32]).is_ok()
-        {
-            return RequestId { bytes, len: 32 };
-        }
-        // The OS generator does not fail once the system has booted; should
-        // it ever, a request still gets an id unique within this process.
-        static FALLBACK: AtomicU64 = AtomicU64::new(0);
-        let text = format!("local-{}", FALLBACK.fetch_add(1, Ordering::Relaxed));
-        bytes[..text.len()].copy_from_slice(text.as_bytes());
-        RequestId {
-            bytes,
-            len: text.len() as u8,
-        }
+        // 16 bytes always fit 32 hex characters.
+        let _ = hex::encode_to_slice(raw, &mut bytes[..32]);
+        RequestId { bytes, len: 32 }
     }
 
     /// The proxy's id when the peer is a trusted proxy and its id is usable,

@@ -3,7 +3,10 @@
 //! systemd notifications and signal handling.
 //!
 //! Each worker owns a database connection and takes requests from tiny_http's
-//! queue. SIGTERM (or SIGINT) stops taking new requests, lets the ones in
+//! queue, first come first served, once it has a turn: only
+//! `ACCOUNTS_RUNNING_WORKERS` (one per CPU) work at once (see
+//! [`crate::admission`]), and a worker waiting for the hashing lane lets
+//! another work meanwhile. SIGTERM (or SIGINT) stops taking new requests, lets the ones in
 //! flight finish, and exits 0; everything a client was told is already
 //! committed. Any error from tiny_http's queue (its accept thread stops at an
 //! error it cannot retry) ends the process non-zero so systemd restarts it.
@@ -19,6 +22,7 @@ use signal_hook::iterator::Signals;
 use socket2::{Domain, Protocol, Socket, Type};
 
 use crate::accounts::keys::{self, KeyRingWatch};
+use crate::admission::Admission;
 use crate::app::App;
 use crate::backups::{BackupDir, DatabaseLock, start_scheduled_backups};
 use crate::config::Config;
@@ -85,8 +89,9 @@ pub fn run(config: Config) -> Result<(), ServerError> {
         start_metrics(&app, &first, listener)?;
     }
     let failed = Arc::new(AtomicBool::new(false));
+    let turns = Admission::new(app.config.running_workers.min(workers));
     let handles = (0..workers)
-        .map(|i| start_worker(i, &app, &first, &server, &shutdown, &failed))
+        .map(|i| start_worker(i, &app, &first, &server, &turns, &shutdown, &failed))
         .collect::<Result<Vec<_>, _>>()?;
     drop(first);
     systemd::start(bound, Arc::clone(&shutdown)).map_err(|source| ServerError::Thread {
@@ -187,25 +192,30 @@ fn bind(addr: SocketAddr) -> std::io::Result<TcpListener> {
     Ok(socket.into())
 }
 
+/// A worker: with a turn, it takes the next request and answers it, and
+/// keeps the turn for the next (see [`crate::admission::Turn::wait_for_work`]).
 fn start_worker(
     index: usize,
     app: &Arc<App>,
     first: &Store,
     server: &Arc<http::Server>,
+    turns: &Arc<Admission>,
     shutdown: &Arc<AtomicBool>,
     failed: &Arc<AtomicBool>,
 ) -> Result<JoinHandle<()>, ServerError> {
     let mut store = another_connection(&app.config, first)?;
-    let (app, server, shutdown, failed) = (
+    let (app, server, turns, shutdown, failed) = (
         Arc::clone(app),
         Arc::clone(server),
+        Arc::clone(turns),
         Arc::clone(shutdown),
         Arc::clone(failed),
     );
     let workers = app.config.workers;
     spawn(&format!("worker-{index}"), "a worker thread", move || {
+        let turn = turns.enter();
         loop {
-            match server.serve_next(&app, &mut store) {
+            match server.serve_next(&app, &mut store, &turn) {
                 Ok(()) => {}
                 Err(_) if shutdown.load(Ordering::SeqCst) => break,
                 Err(e) => {

@@ -46,6 +46,8 @@ pub struct Config {
     pub reset_ttl: Duration,
     pub bcrypt_cost: u32,
     pub workers: usize,
+    /// Workers working at once (the others wait, see [`crate::admission`]).
+    pub running_workers: usize,
     pub hash_threads: usize,
     pub hash_queue: usize,
     pub mail: MailConfig,
@@ -223,6 +225,7 @@ impl Config {
             reset_ttl: Duration::ZERO,
             bcrypt_cost: 0,
             workers: 0,
+            running_workers: 0,
             hash_threads: 0,
             hash_queue: 0,
             mail: MailConfig {

@@ -23,6 +23,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::time::{Duration, Instant};
 
 use crate::accounts::{ClientAddress, Device};
+use crate::admission::Turn;
 use crate::app::App;
 use crate::config::Config;
 use crate::domain::user_agent::UserAgent;
@@ -91,8 +92,8 @@ impl Server {
     /// Waits for the next request and answers it. An error means the server
     /// takes no more requests: it was unblocked for a shutdown, or its
     /// accept loop stopped at an error it cannot retry.
-    pub fn serve_next(&self, app: &App, store: &mut Store) -> std::io::Result<()> {
-        let request = self.0.recv()?;
+    pub fn serve_next(&self, app: &App, store: &mut Store, turn: &Turn) -> std::io::Result<()> {
+        let request = turn.wait_for_work(|| self.0.recv())?;
         handle(app, store, request);
         Ok(())
     }

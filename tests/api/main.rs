@@ -63,6 +63,7 @@ mod reset_links;
 mod restore;
 mod rotation;
 mod routing;
+mod running_workers;
 mod scheduled_backups;
 mod security_headers;
 mod sessions;

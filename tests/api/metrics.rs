@@ -24,7 +24,7 @@ fn app_with_metrics() -> (TestApp, String) {
 }
 
 /// `127.0.0.1:PORT` from `serving metrics on http://127.0.0.1:PORT/metrics`.
-fn metrics_address(app: &TestApp) -> String {
+pub(crate) fn metrics_address(app: &TestApp) -> String {
     let line = app
         .log
         .wait_for_line("serving metrics on", Duration::from_secs(10), |l| {
@@ -70,7 +70,7 @@ fn request(
     (response.status().as_u16(), allow, content_type, body)
 }
 
-fn scrape(address: &str) -> String {
+pub(crate) fn scrape(address: &str) -> String {
     let (status, _, content_type, body) = request(address, "GET", "/metrics");
     assert_eq!(status, 200, "{body}");
     assert_eq!(

@@ -33,6 +33,7 @@ pub static SETTINGS: &[Setting] = &[
     tokens::RESET_TTL,
     passwords::BCRYPT_COST,
     server::WORKERS,
+    server::RUNNING_WORKERS,
     passwords::HASH_THREADS,
     passwords::HASH_QUEUE,
     mail::PROVIDER,

@@ -10,8 +10,8 @@ use crate::config::setting::Parse::Trimmed;
 use crate::config::setting::Setting;
 use crate::config::setting::Show::Value;
 use crate::config::values::{
-    base_url, count, deadline, duration, or_computed, origins, proxies, show_seconds,
-    socket_address,
+    available_cpus, base_url, count, deadline, duration, or_computed, origins, proxies,
+    show_seconds, socket_address,
 };
 
 pub const LISTEN: Setting = Setting {
@@ -37,9 +37,23 @@ pub const PUBLIC_URL: Setting = Setting {
 pub const WORKERS: Setting = Setting {
     name: "ACCOUNTS_WORKERS",
     default: Text("32"),
-    help: "Request worker threads, 1 to 1024.",
+    help: "Request worker threads, 1 to 1024: how many requests may be under way at once, \
+           those waiting for the hashing lane included.",
     parse: Trimmed(|c, v| set(&mut c.workers, count(v, 1, 1024))),
     show: Value(|c| c.workers.to_string()),
+};
+
+pub const RUNNING_WORKERS: Setting = Setting {
+    name: "ACCOUNTS_RUNNING_WORKERS",
+    default: Computed("one per CPU"),
+    help: "Of the workers, how many work at once, 1 to 1024 (at most `ACCOUNTS_WORKERS`); the \
+           others wait their turn, and requests are answered in the order they came. A \
+           worker waiting for the hashing lane gives its turn up meanwhile.",
+    parse: Trimmed(|c, v| {
+        let running = or_computed(v, available_cpus, |v| count(v, 1, 1024));
+        set(&mut c.running_workers, running)
+    }),
+    show: Value(|c| c.running_workers.to_string()),
 };
 
 pub const READ_TIMEOUT: Setting = Setting {
