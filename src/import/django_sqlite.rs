@@ -7,7 +7,7 @@
 
 use std::path::Path;
 
-use rusqlite::{Connection, OpenFlags, Row};
+use rusqlite::{Connection, OpenFlags};
 
 use super::row::{SourceUser, Value};
 use super::staging::Staging;
@@ -168,14 +168,14 @@ fn stage_users(
     while let Some(row) = rows.next()? {
         position += 1;
         let user = SourceUser {
-            id: value(row, 0)?,
-            email: value(row, 1)?,
-            username: value(row, 2)?,
-            password: value(row, 3)?,
-            is_active: value(row, 4)?,
-            date_joined: value(row, 5)?,
-            last_login: value(row, 6)?,
-            confirmed: value(row, 7)?,
+            id: Value::from_column(row, 0)?,
+            email: Value::from_column(row, 1)?,
+            username: Value::from_column(row, 2)?,
+            password: Value::from_column(row, 3)?,
+            is_active: Value::from_column(row, 4)?,
+            date_joined: Value::from_column(row, 5)?,
+            last_login: Value::from_column(row, 6)?,
+            confirmed: Value::from_column(row, 7)?,
             ..SourceUser::at(position)
         };
         staging.add_user(&table.name, &user)?;
@@ -207,23 +207,11 @@ fn stage_blacklist(conn: &Connection, staging: &mut Staging) -> Result<(), ReadE
         let id: i64 = row.get(0)?;
         let user_id: Option<i64> = row.get(1)?;
         let jti: String = row.get(2)?;
-        let expires_at = value(row, 3)?;
+        let expires_at = Value::from_column(row, 3)?;
         staging.add_outstanding(id, user_id, &jti, &expires_at)?;
         staging.add_blacklisted(id)?;
     }
     Ok(())
-}
-
-fn value(row: &Row<'_>, index: usize) -> rusqlite::Result<Value> {
-    use rusqlite::types::ValueRef;
-    Ok(match row.get_ref(index)? {
-        ValueRef::Null => Value::Null,
-        ValueRef::Integer(n) => Value::Int(n),
-        ValueRef::Real(f) => Value::Text(f.to_string()),
-        ValueRef::Text(t) | ValueRef::Blob(t) => {
-            Value::Text(String::from_utf8_lossy(t).into_owned())
-        }
-    })
 }
 
 /// A failure while reading rows: the source file (damaged, or not what it

@@ -24,6 +24,20 @@ pub enum Value {
 }
 
 impl Value {
+    /// An SQLite column as a field (the Django database and the staging
+    /// file); a real number or a blob is kept as text.
+    pub fn from_column(row: &rusqlite::Row<'_>, index: usize) -> rusqlite::Result<Value> {
+        use rusqlite::types::ValueRef;
+        Ok(match row.get_ref(index)? {
+            ValueRef::Null => Value::Null,
+            ValueRef::Integer(n) => Value::Int(n),
+            ValueRef::Real(f) => Value::Text(f.to_string()),
+            ValueRef::Text(t) | ValueRef::Blob(t) => {
+                Value::Text(String::from_utf8_lossy(t).into_owned())
+            }
+        })
+    }
+
     /// A JSON value as a field (objects and arrays are never user fields).
     pub fn from_json(value: &serde_json::Value) -> Value {
         match value {

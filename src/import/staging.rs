@@ -59,18 +59,6 @@ fn to_sql(value: &Value) -> rusqlite::types::Value {
     }
 }
 
-fn from_sql(row: &Row<'_>, index: usize) -> rusqlite::Result<Value> {
-    use rusqlite::types::ValueRef;
-    Ok(match row.get_ref(index)? {
-        ValueRef::Null => Value::Null,
-        ValueRef::Integer(n) => Value::Int(n),
-        ValueRef::Real(f) => Value::Text(f.to_string()),
-        ValueRef::Text(t) | ValueRef::Blob(t) => {
-            Value::Text(String::from_utf8_lossy(t).into_owned())
-        }
-    })
-}
-
 impl Staging {
     /// Opens a private temporary database (SQLite's empty file name).
     pub fn create() -> Result<Staging, ImportError> {
@@ -241,14 +229,14 @@ impl Staging {
 fn staged_user(row: &Row<'_>) -> rusqlite::Result<(SourceUser, bool)> {
     let user = SourceUser {
         position: row.get::<_, i64>(0)?.max(0) as u64,
-        id: from_sql(row, 1)?,
-        email: from_sql(row, 2)?,
-        username: from_sql(row, 3)?,
-        password: from_sql(row, 4)?,
-        is_active: from_sql(row, 5)?,
-        date_joined: from_sql(row, 6)?,
-        last_login: from_sql(row, 7)?,
-        confirmed: from_sql(row, 8)?,
+        id: Value::from_column(row, 1)?,
+        email: Value::from_column(row, 2)?,
+        username: Value::from_column(row, 3)?,
+        password: Value::from_column(row, 4)?,
+        is_active: Value::from_column(row, 5)?,
+        date_joined: Value::from_column(row, 6)?,
+        last_login: Value::from_column(row, 7)?,
+        confirmed: Value::from_column(row, 8)?,
     };
     Ok((user, row.get(9)?))
 }
