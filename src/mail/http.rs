@@ -27,6 +27,25 @@ pub struct ApiRequest {
     pub body: Vec<u8>,
 }
 
+impl ApiRequest {
+    /// A JSON `message` to `url` with the API key as a Bearer token, the
+    /// shape Resend and SendGrid share.
+    pub fn bearer_json(
+        url: &str,
+        key: &Secret,
+        message: &impl serde::Serialize,
+    ) -> Result<ApiRequest, String> {
+        Ok(ApiRequest {
+            url: url.to_owned(),
+            headers: vec![
+                ("Content-Type", "application/json".into()),
+                ("Authorization", format!("Bearer {}", key_text(key)?)),
+            ],
+            body: json_body(message)?,
+        })
+    }
+}
+
 /// An HTTP email API and the client that reaches it.
 pub struct HttpApi {
     agent: ureq::Agent,

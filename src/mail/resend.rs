@@ -4,7 +4,7 @@
 
 use serde::Serialize;
 
-use super::http::{ApiRequest, endpoint, json_body, key_text};
+use super::http::{ApiRequest, endpoint};
 use crate::domain::mail::Mailbox;
 use crate::secret::Secret;
 use crate::store::OutboxRow;
@@ -51,14 +51,7 @@ impl Resend {
             text: &mail.text_body,
             html: mail.html_body.as_deref(),
         };
-        Ok(ApiRequest {
-            url: self.url.clone(),
-            headers: vec![
-                ("Content-Type", "application/json".into()),
-                ("Authorization", format!("Bearer {}", key_text(&self.key)?)),
-            ],
-            body: json_body(&message)?,
-        })
+        ApiRequest::bearer_json(&self.url, &self.key, &message)
     }
 }
 
