@@ -18,7 +18,7 @@ use crate::config::Config;
 use crate::mail::Provider;
 use crate::mail::templates::Templates;
 use crate::server;
-use crate::store::Store;
+use crate::store::{Store, verify_backup};
 pub use error::CliError;
 
 /// `println!` that ignores a closed stdout (`accounts user list | head`)
@@ -161,9 +161,9 @@ fn backup(config: &Config, target: &Path) -> Result<(), CliError> {
     }
     let store = open(config)?;
     store.backup_to(target)?;
-    let copy = Store::open(target).map_err(CliError::BackupUnopenable)?;
-    let users = copy.all_users().map_err(CliError::BackupUnreadable)?.len();
-    say!("backed up {users} users to {}", target.display());
+    // Counted by the backup checks, not by loading every user.
+    let summary = verify_backup(target).map_err(CliError::BackupUnusable)?;
+    say!("backed up {} users to {}", summary.users, target.display());
     Ok(())
 }
 

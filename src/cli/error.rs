@@ -14,6 +14,7 @@ use crate::keyring::KeyRingError;
 use crate::mail::MailSetupError;
 use crate::mail::templates::TemplateError;
 use crate::server::ServerError;
+use crate::store::BackupDefect;
 use crate::store::StoreError;
 
 /// An operator command (or serving) that could not be done.
@@ -80,10 +81,9 @@ pub enum CliError {
     Store(StoreError),
     /// `backup`: the target exists, and a backup never overwrites.
     BackupExists(PathBuf),
-    /// `backup`: the copy was written but does not open.
-    BackupUnopenable(StoreError),
-    /// `backup`: the copy opens but its users cannot be read.
-    BackupUnreadable(StoreError),
+    /// `backup`: the copy was written but is not a usable backup (the same
+    /// checks as a scheduled backup's and a restore's).
+    BackupUnusable(BackupDefect),
     /// `restore`: refused (service running, not a good backup) or failed
     /// before the database was replaced.
     Restore(RestoreError),
@@ -182,8 +182,7 @@ impl fmt::Display for CliError {
                     path.display()
                 )
             }
-            CliError::BackupUnopenable(e) => write!(f, "the backup does not open: {e}"),
-            CliError::BackupUnreadable(e) => write!(f, "the backup cannot be read: {e}"),
+            CliError::BackupUnusable(e) => write!(f, "the backup is not usable: {e}"),
             CliError::Restore(e) => e.fmt(f),
             CliError::Import(line) => f.write_str(line),
             CliError::LiveChecksFailed(1) => f.write_str("1 live check failed (see above)"),
@@ -202,10 +201,8 @@ impl std::error::Error for CliError {
             CliError::Action(e) => Some(e),
             CliError::KeyRing(e) => Some(e),
             CliError::Terminal(e) | CliError::ReadPassword(e) => Some(e),
-            CliError::OpenDatabase { source: e, .. }
-            | CliError::Store(e)
-            | CliError::BackupUnopenable(e)
-            | CliError::BackupUnreadable(e) => Some(e),
+            CliError::OpenDatabase { source: e, .. } | CliError::Store(e) => Some(e),
+            CliError::BackupUnusable(e) => Some(e),
             CliError::Restore(e) => Some(e),
             _ => None,
         }
