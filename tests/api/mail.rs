@@ -51,6 +51,11 @@ fn registration_delivers_a_postmark_message_with_the_confirmation_link() {
         link.starts_with(&format!("{PUBLIC_URL}{CONFIRM_PREFIX}")) && link.ends_with('/'),
         "the TextBody holds {PUBLIC_URL}{CONFIRM_PREFIX}<token>/: {link:?}"
     );
+    assert!(
+        json["HtmlBody"].as_str().unwrap_or("").contains(&link),
+        "the HtmlBody holds the link too: {json}"
+    );
+    assert_eq!(json["MessageStream"], "outbound");
 }
 
 #[test]
