@@ -21,12 +21,12 @@ use signal_hook::consts::{SIGINT, SIGTERM};
 use signal_hook::iterator::Signals;
 use socket2::{Domain, Protocol, Socket, Type};
 
+use crate::accounts::housekeeping;
 use crate::accounts::keys::{self, KeyRingWatch};
 use crate::admission::Admission;
 use crate::app::App;
 use crate::backups::{BackupDir, DatabaseLock, start_scheduled_backups};
 use crate::config::Config;
-use crate::domain::now;
 use crate::http::{self, MetricsListener};
 use crate::keyfile;
 use crate::mail::templates::Templates;
@@ -278,14 +278,13 @@ fn start_metrics(
     .map(drop)
 }
 
-/// Deletes what has expired. Sessions are kept one access lifetime longer
-/// than their last token, so a revoked login's access tokens stay refused.
+/// Deletes what has expired, every [`PRUNE_EVERY`].
 fn start_pruner(config: &Config, first: &Store) -> Result<(), ServerError> {
     let mut store = another_connection(config, first)?;
-    let grace = config.access_ttl.as_secs();
+    let access_ttl = config.access_ttl;
     spawn("pruner", "the pruner", move || {
         loop {
-            match store.prune_expired(now().saturating_sub(grace)) {
+            match housekeeping::prune_expired(&mut store, access_ttl) {
                 Ok(0) => {}
                 Ok(n) => log::info!("pruned {n} expired tokens and sessions"),
                 Err(e) => log::error!("{e}"),

@@ -1,8 +1,9 @@
 //! What a user or an operator does with an account, one function per action:
 //! register, confirm an address, log in, refresh, log out, list and end
 //! logins, change or reset a password, change the address or the username,
-//! ask for a link again, delete, (de)activate; and what the service and its
-//! operator do with the token-signing keys ([`keys`]).
+//! ask for a link again, delete, (de)activate; what the service and its
+//! operator do with the token-signing keys ([`keys`]); and what the service
+//! reads and prunes on its own ([`housekeeping`], the figures metrics report).
 //!
 //! Each function takes the application state ([`App`](crate::app::App)),
 //! the [`Store`](crate::store::Store) and values already parsed at the edge
@@ -17,6 +18,7 @@ pub mod account;
 pub mod codes;
 pub mod confirm;
 pub mod email_change;
+pub mod housekeeping;
 pub mod keys;
 pub mod links;
 pub mod login;

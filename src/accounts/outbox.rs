@@ -7,13 +7,19 @@ use crate::app::App;
 use crate::domain::{Email, now};
 use crate::mail::kinds;
 use crate::mail::templates::{MailValues, Recipient};
-use crate::store::{OutboxEntry, RetryOutcome, Store};
+use crate::store::{OutboxEntry, OutboxStats, RetryOutcome, Store};
 
 use super::Error;
 
 /// Pending, failed and recently delivered messages, newest first.
 pub fn list(store: &Store) -> Result<Vec<OutboxEntry>, Error> {
     Ok(store.list_mail(now())?)
+}
+
+/// How many messages are pending or failed, and since when the oldest
+/// pending one waits: what metrics report of the outbox.
+pub fn stats(store: &Store) -> Result<OutboxStats, Error> {
+    Ok(store.outbox_stats()?)
 }
 
 /// Makes one failed (or pending) message due now.

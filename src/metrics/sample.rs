@@ -4,6 +4,8 @@
 //! `/proc`). A part that cannot be read is left out of that scrape and
 //! logged, rather than failing the whole scrape.
 
+use crate::accounts::session::logins;
+use crate::accounts::{self, outbox};
 use crate::app::App;
 use crate::domain::now;
 use crate::hashing::LaneLoad;
@@ -28,7 +30,7 @@ pub struct Sample {
 impl Sample {
     pub fn gather(app: &App, store: &Store) -> Sample {
         let now = now();
-        let outbox = logged(store.outbox_stats());
+        let outbox = logged(outbox::stats(store));
         Sample {
             lane: app.hasher.load(),
             throttled: app
@@ -41,14 +43,14 @@ impl Sample {
             oldest_pending_age: outbox
                 .map(|o| o.oldest_pending_since.map_or(0, |t| now.saturating_sub(t))),
             outbox,
-            live_sessions: logged(store.live_sessions(now)),
+            live_sessions: logged(logins::live_count(store)),
             resident_bytes: resident_bytes(),
             open_fds: open_fds(),
         }
     }
 }
 
-fn logged<T>(result: Result<T, crate::store::StoreError>) -> Option<T> {
+fn logged<T>(result: Result<T, accounts::Error>) -> Option<T> {
     result.map_err(|e| log::warn!("metrics: {e}")).ok()
 }
 

@@ -27,7 +27,7 @@ mod outbox_admin;
 mod sessions;
 mod stats;
 #[cfg(test)]
-mod test_support;
+pub(crate) mod test_support;
 mod users;
 mod verify;
 mod writable;

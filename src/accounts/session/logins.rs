@@ -102,6 +102,12 @@ pub fn end_others(
     Ok(())
 }
 
+/// How many logins, of every user, are neither ended nor expired: what
+/// metrics report as live sessions.
+pub fn live_count(store: &Store) -> Result<u64, Error> {
+    Ok(store.live_sessions(now())?)
+}
+
 /// Until when an ended login's record is kept: an access token issued at
 /// its last refresh may outlive its refresh token by up to one access
 /// lifetime, and stays refused only while the record says the login ended.
