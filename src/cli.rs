@@ -18,7 +18,7 @@ use crate::config::Config;
 use crate::mail::Provider;
 use crate::mail::templates::Templates;
 use crate::server;
-use crate::store::{Store, verify_backup};
+use crate::store::Store;
 pub use error::CliError;
 
 /// `println!` that ignores a closed stdout (`accounts user list | head`)
@@ -160,9 +160,7 @@ fn backup(config: &Config, target: &Path) -> Result<(), CliError> {
         return Err(CliError::BackupExists(target.to_owned()));
     }
     let store = open(config)?;
-    store.backup_to(target)?;
-    // Counted by the backup checks, not by loading every user.
-    let summary = verify_backup(target).map_err(CliError::BackupUnusable)?;
+    let summary = backups::copy_checked(&store, target).map_err(CliError::Backup)?;
     say!("backed up {} users to {}", summary.users, target.display());
     Ok(())
 }

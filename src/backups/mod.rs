@@ -3,7 +3,8 @@
 //! a checked copy back in place of the database.
 //!
 //! Both judge a file with the same checks (`store::verify_backup`), so a
-//! backup that was kept is one that restore accepts. A backup is written to
+//! backup that was kept is one that restore accepts; `accounts backup` makes
+//! its copy with the same step as a scheduled backup ([`copy_checked`]). A backup is written to
 //! a temporary name, checked, synced and only then renamed into place: a
 //! file with a backup's name is always a good one. The server holds a shared
 //! lock on `<ACCOUNTS_DB>.lock` for as long as it runs, which is how restore
@@ -19,7 +20,7 @@ pub use dir::{BackupDir, BackupDirError};
 pub use error::{BackupError, RestoreError};
 pub use lock::{DatabaseLock, LockError};
 pub use restore::restore;
-pub use scheduled::{Taken, start_scheduled_backups, take_backup};
+pub use scheduled::{Taken, copy_checked, start_scheduled_backups, take_backup};
 
 use std::fs::File;
 use std::io;

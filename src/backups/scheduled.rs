@@ -8,12 +8,12 @@
 //! loop run the same step.
 
 use std::fs::File;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::thread;
 use std::time::Duration;
 
 use crate::domain::now;
-use crate::store::{BackupSummary, Store, seal_backup, verify_backup};
+use crate::store::{BackupSummary, Store, StoreError, seal_backup, verify_backup};
 
 use super::{BackupDir, BackupError, remove_if_present, sync_dir};
 
@@ -41,13 +41,7 @@ pub fn take_backup(store: &Store, dir: &BackupDir, keep: usize) -> Result<Taken,
     };
     // A copy left by a crash mid-backup is not a backup: start afresh.
     remove_if_present(&temp).map_err(io("cannot remove the unfinished backup", &temp))?;
-    let summary = match copy_and_check(store, &temp) {
-        Ok(summary) => summary,
-        Err(e) => {
-            let _ = remove_if_present(&temp);
-            return Err(e);
-        }
-    };
+    let summary = copy_checked(store, &temp)?;
     let path = dir.backup_path(now());
     std::fs::rename(&temp, &path).map_err(io("cannot rename the backup to", &path))?;
     sync_dir(dir.path()).map_err(io("cannot sync the directory", &dir.path().to_owned()))?;
@@ -61,17 +55,33 @@ pub fn take_backup(store: &Store, dir: &BackupDir, keep: usize) -> Result<Taken,
     })
 }
 
-/// Copies the live database to `temp` (created 0600 by the store), makes it
-/// one self-contained file, checks it and syncs it to the disk.
-fn copy_and_check(store: &Store, temp: &PathBuf) -> Result<BackupSummary, BackupError> {
-    store.backup_to(temp).map_err(BackupError::Copy)?;
-    seal_backup(temp).map_err(BackupError::Defect)?;
-    let summary = verify_backup(temp).map_err(BackupError::Defect)?;
-    File::open(temp)
+/// Copies the live database to `target`, a new file (created 0600 by the
+/// store; an existing one is never touched), makes it one self-contained
+/// file, checks it and syncs it to the disk: a scheduled backup and
+/// `accounts backup` alike. A copy that fails is deleted.
+pub fn copy_checked(store: &Store, target: &Path) -> Result<BackupSummary, BackupError> {
+    match store.backup_to(target) {
+        // The target could not be created: there is nothing of ours to delete.
+        Err(e @ StoreError::BackupTarget { .. }) => return Err(BackupError::Copy(e)),
+        Err(e) => {
+            let _ = remove_if_present(target);
+            return Err(BackupError::Copy(e));
+        }
+        Ok(()) => {}
+    }
+    seal_and_check(target).inspect_err(|_| {
+        let _ = remove_if_present(target);
+    })
+}
+
+fn seal_and_check(target: &Path) -> Result<BackupSummary, BackupError> {
+    seal_backup(target).map_err(BackupError::Defect)?;
+    let summary = verify_backup(target).map_err(BackupError::Defect)?;
+    File::open(target)
         .and_then(|file| file.sync_all())
         .map_err(|source| BackupError::Io {
             context: "cannot sync the backup",
-            path: temp.clone(),
+            path: target.to_path_buf(),
             source,
         })?;
     Ok(summary)

@@ -7,14 +7,13 @@ use std::path::PathBuf;
 
 use crate::accounts;
 use crate::accounts::register::Taken;
-use crate::backups::RestoreError;
+use crate::backups::{BackupError, RestoreError};
 use crate::config::ConfigError;
 use crate::domain::random::RandomError;
 use crate::keyring::KeyRingError;
 use crate::mail::MailSetupError;
 use crate::mail::templates::TemplateError;
 use crate::server::ServerError;
-use crate::store::BackupDefect;
 use crate::store::StoreError;
 
 /// An operator command (or serving) that could not be done.
@@ -81,9 +80,9 @@ pub enum CliError {
     Store(StoreError),
     /// `backup`: the target exists, and a backup never overwrites.
     BackupExists(PathBuf),
-    /// `backup`: the copy was written but is not a usable backup (the same
-    /// checks as a scheduled backup's and a restore's).
-    BackupUnusable(BackupDefect),
+    /// `backup`: the copy failed, or failed the checks of a scheduled
+    /// backup's and a restore's, and was deleted.
+    Backup(BackupError),
     /// `restore`: refused (service running, not a good backup) or failed
     /// before the database was replaced.
     Restore(RestoreError),
@@ -182,7 +181,7 @@ impl fmt::Display for CliError {
                     path.display()
                 )
             }
-            CliError::BackupUnusable(e) => write!(f, "the backup is not usable: {e}"),
+            CliError::Backup(e) => e.fmt(f),
             CliError::Restore(e) => e.fmt(f),
             CliError::Import(line) => f.write_str(line),
             CliError::LiveChecksFailed(1) => f.write_str("1 live check failed (see above)"),
@@ -202,7 +201,7 @@ impl std::error::Error for CliError {
             CliError::KeyRing(e) => Some(e),
             CliError::Terminal(e) | CliError::ReadPassword(e) => Some(e),
             CliError::OpenDatabase { source: e, .. } | CliError::Store(e) => Some(e),
-            CliError::BackupUnusable(e) => Some(e),
+            CliError::Backup(e) => Some(e),
             CliError::Restore(e) => Some(e),
             _ => None,
         }

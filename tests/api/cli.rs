@@ -391,6 +391,27 @@ fn a_backup_and_a_new_database_are_readable_by_their_owner_only() {
 }
 
 #[test]
+fn backup_is_one_self_contained_file_as_a_scheduled_backup_is() {
+    let app = spawn_app();
+    app.register(EMAIL, PASSWORD);
+    let copy = app.dir().join("backup.db");
+
+    app.cli()
+        .run(&["backup", &copy.to_string_lossy()])
+        .assert_success();
+
+    let copy_wal = app.dir().join("backup.db-wal");
+    assert!(!copy_wal.exists(), "no -wal file beside the copy");
+    let conn =
+        rusqlite::Connection::open_with_flags(&copy, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+            .expect("open the copy");
+    let mode: String = conn
+        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+        .expect("read the journal mode");
+    assert_eq!(mode, "delete", "the live database's WAL mode is not copied");
+}
+
+#[test]
 fn backup_refuses_to_overwrite_an_existing_file_with_one_line_on_stderr() {
     let app = spawn_app();
     app.register(EMAIL, PASSWORD);
