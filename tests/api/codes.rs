@@ -100,11 +100,7 @@ fn a_weak_password_with_a_code_is_refused_and_leaves_the_code_usable() {
 fn the_sixth_attempt_after_five_wrong_codes_fails_even_with_the_right_code() {
     let app = spawn_app();
     let code = registered_with_code(&app, "alice@example.com");
-    let wrong = if code == "0000-0000" {
-        "1111-1111"
-    } else {
-        "0000-0000"
-    };
+    let wrong = a_code_other_than(&code);
     for _ in 0..5 {
         confirm_by_code(&app, "alice@example.com", wrong).assert_json(400, invalid_code());
     }
@@ -117,11 +113,7 @@ fn the_sixth_attempt_after_five_wrong_codes_fails_even_with_the_right_code() {
 fn four_wrong_codes_leave_the_right_one_working() {
     let app = spawn_app();
     let code = registered_with_code(&app, "alice@example.com");
-    let wrong = if code == "0000-0000" {
-        "1111-1111"
-    } else {
-        "0000-0000"
-    };
+    let wrong = a_code_other_than(&code);
     for _ in 0..4 {
         confirm_by_code(&app, "alice@example.com", wrong).assert_status(400);
     }
@@ -219,4 +211,13 @@ fn code_attempts_are_throttled_per_client_address() {
     throttled.assert_status(429);
     assert!(throttled.header("Retry-After").is_some());
     reset_by_code(&app, "alice@example.com", "0000-0000").assert_status(429);
+}
+
+/// A well-formed code that is not `code`.
+fn a_code_other_than(code: &str) -> &'static str {
+    if code == "0000-0000" {
+        "1111-1111"
+    } else {
+        "0000-0000"
+    }
 }

@@ -7,7 +7,10 @@ use std::path::Path;
 
 use serde_json::json;
 
-use crate::helpers::{CONFIRM_PREFIX, PASSWORD, RESET_PREFIX, TestApp, spawn_app};
+use crate::helpers::{
+    CONFIRM_PREFIX, FailedStart, MAIL_DEADLINE, PASSWORD, RESET_PREFIX, RecordedRequest, TestApp,
+    spawn_app, wait_until,
+};
 
 /// Registers `email` with extra request headers and body fields; asserts 201.
 fn register_with(app: &TestApp, email: &str, headers: &[(&str, &str)], locale: Option<&str>) {
@@ -32,6 +35,25 @@ fn subject_to(app: &TestApp, email: &str) -> String {
         .as_str()
         .unwrap_or("")
         .to_owned()
+}
+
+/// Waits for the "your password was changed" notice to `email`.
+fn password_notice_to(app: &TestApp, email: &str) -> RecordedRequest {
+    wait_until("the password notice", MAIL_DEADLINE, || {
+        app.mail.deliveries_to(email).into_iter().find(|m| {
+            m.json()["Subject"]
+                .as_str()
+                .unwrap_or("")
+                .contains("password was changed")
+        })
+    })
+}
+
+/// Restarts `app` with the templates of `dir`, expecting it to refuse.
+fn start_with_templates(app: &TestApp, dir: &Path) -> FailedStart {
+    app.restart_builder()
+        .env("ACCOUNTS_MAIL_TEMPLATES", dir.to_string_lossy())
+        .spawn_expecting_failure()
 }
 
 fn write(dir: &Path, files: &[(&str, &str)]) {
@@ -169,10 +191,7 @@ fn a_broken_template_stops_start_up_and_check_config_naming_the_file() {
         &dir,
         &[("de/reset_password.html", "<p>{% if code %}{{ code }}</p>")],
     );
-    let failed = app
-        .restart_builder()
-        .env("ACCOUNTS_MAIL_TEMPLATES", dir.to_string_lossy())
-        .spawn_expecting_failure();
+    let failed = start_with_templates(&app, &dir);
     assert!(!failed.status.success());
     let lines: Vec<&str> = failed
         .output
@@ -203,10 +222,7 @@ fn a_template_naming_an_unknown_variable_stops_start_up() {
     let app = spawn_app();
     let dir = app.dir().join("templates");
     write(&dir, &[("confirm_email.txt", "{{ link }} {{ password }}")]);
-    let failed = app
-        .restart_builder()
-        .env("ACCOUNTS_MAIL_TEMPLATES", dir.to_string_lossy())
-        .spawn_expecting_failure();
+    let failed = start_with_templates(&app, &dir);
     assert!(
         failed.output.contains("unknown variable `password`"),
         "{}",
@@ -309,17 +325,7 @@ fn a_password_change_mails_a_notice_without_a_link() {
     )
     .assert_status(200);
 
-    let notice = crate::helpers::wait_until("the notice", crate::helpers::MAIL_DEADLINE, || {
-        app.mail
-            .deliveries_to("alice@example.com")
-            .into_iter()
-            .find(|m| {
-                m.json()["Subject"]
-                    .as_str()
-                    .unwrap_or("")
-                    .contains("password was changed")
-            })
-    });
+    let notice = password_notice_to(&app, "alice@example.com");
     let text = notice.json()["TextBody"].as_str().unwrap_or("").to_owned();
     assert!(text.contains("UTC"), "the time: {text}");
     assert!(!text.contains("/api/"), "no link that acts: {text}");
@@ -334,15 +340,5 @@ fn a_reset_mails_a_notice() {
     app.post_form(&link, &[("new_password", "a-brand-new-Password-5")])
         .assert_html(200);
 
-    crate::helpers::wait_until("the notice", crate::helpers::MAIL_DEADLINE, || {
-        app.mail
-            .deliveries_to("alice@example.com")
-            .into_iter()
-            .find(|m| {
-                m.json()["Subject"]
-                    .as_str()
-                    .unwrap_or("")
-                    .contains("password was changed")
-            })
-    });
+    password_notice_to(&app, "alice@example.com");
 }

@@ -33,6 +33,7 @@ pub use keys::*;
 pub use lifecycle::*;
 pub use mail::{FakeMailProvider, RecordedRequest, Refuser, find_code};
 pub use raw::{Drip, answer_if_closed_within, statuses_until_closed, still_open_and_unanswered};
+pub use server::FailedStart;
 pub use smtp::{ReceivedMail, SmtpServer};
 pub use throttle::{assert_throttled, throttled_app};
 
