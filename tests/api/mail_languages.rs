@@ -112,6 +112,47 @@ fn the_locale_field_wins_over_accept_language_and_a_bad_tag_is_ignored() {
 }
 
 #[test]
+fn a_regional_locale_falls_back_to_the_operators_templates_for_its_language() {
+    let app = spawn_app();
+    let dir = app.dir().join("templates");
+    write(
+        &dir,
+        &[("pt/confirm_email.subject.txt", "Confirme o seu endereço")],
+    );
+    let app = app
+        .restart_builder()
+        .env("ACCOUNTS_MAIL_TEMPLATES", dir.to_string_lossy())
+        .spawn();
+
+    register_with(&app, "ana@example.com", &[], Some("pt-BR"));
+    register_with(&app, "bob@example.com", &[], Some("fr"));
+
+    assert_eq!(
+        subject_to(&app, "ana@example.com"),
+        "Confirme o seu endereço"
+    );
+    assert!(
+        subject_to(&app, "bob@example.com").starts_with("Confirm your email address"),
+        "a language without templates gets the default's"
+    );
+}
+
+#[test]
+fn users_without_a_language_get_the_default_locale() {
+    let app = TestApp::builder()
+        .env("ACCOUNTS_DEFAULT_LOCALE", "de")
+        .spawn();
+
+    register_with(&app, "anna@example.com", &[], None);
+
+    let subject = subject_to(&app, "anna@example.com");
+    assert!(
+        subject.starts_with("Bestätige deine E-Mail-Adresse"),
+        "{subject}"
+    );
+}
+
+#[test]
 fn the_user_body_is_unchanged_and_the_cli_shows_the_locale() {
     let app = spawn_app();
     register_with(&app, "anna@example.com", &[], Some("pt-br"));
